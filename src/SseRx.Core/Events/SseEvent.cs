@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace SseRx;
+
+/// <summary>
+/// One server-sent event, already encoded: its type, its id, and the UTF-8 bytes of the whole frame
+/// (<c>event:</c>, <c>data:</c>, <c>id:</c> and, when set, <c>retry:</c>, followed by the blank line).
+/// </summary>
+/// <remarks>
+/// An event is serialized once, when it is created, and every connection writes the same
+/// <see cref="Utf8"/> bytes. Instances are immutable and safe to share between threads.
+/// </remarks>
+public sealed class SseEvent
+{
+    private SseEvent(string type, SseEventId id, string? ticker, object? payload, ReadOnlyMemory<byte> utf8)
+    {
+        Type = type;
+        Id = id;
+        Ticker = ticker;
+        Payload = payload;
+        Utf8 = utf8;
+    }
+
+    /// <summary>The event type (the <c>event:</c> field); see <see cref="SseEventTypes"/>.</summary>
+    public string Type { get; }
+
+    /// <summary>The event id (the <c>id:</c> field), which is also a resume cursor.</summary>
+    public SseEventId Id { get; }
+
+    /// <summary>The ticker the event is about, or <see langword="null"/> for events that concern every ticker.</summary>
+    public string? Ticker { get; }
+
+    /// <summary>The payload the data was serialized from, for filtering and inspection. Never re-serialized.</summary>
+    public object? Payload { get; }
+
+    /// <summary>The complete UTF-8 wire frame, ending with the blank line that dispatches the event.</summary>
+    public ReadOnlyMemory<byte> Utf8 { get; }
+
+    /// <summary>
+    /// Creates an event, serializing <paramref name="payload"/> to JSON and formatting the frame with
+    /// <see cref="System.Net.ServerSentEvents.SseFormatter"/>. This is the only place bytes are produced.
+    /// </summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="type">The event type; must not contain CR or LF.</param>
+    /// <param name="id">The event id.</param>
+    /// <param name="payload">The payload, serialized as the <c>data:</c> field.</param>
+    /// <param name="typeInfo">The JSON contract for <typeparamref name="T"/> (source-generated, so no reflection).</param>
+    /// <param name="ticker">The ticker the event is about, if any; used by ticker filters.</param>
+    /// <param name="reconnectionInterval">When set, the frame also carries <c>retry:</c> (in milliseconds).</param>
+    /// <exception cref="ArgumentException"><paramref name="type"/> is empty or contains a line break.</exception>
+    public static SseEvent Create<T>(
+        string type,
+        SseEventId id,
+        T payload,
+        JsonTypeInfo<T> typeInfo,
+        string? ticker = null,
+        TimeSpan? reconnectionInterval = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var bytes = SseFrameWriter.Format(type, id, payload, typeInfo, reconnectionInterval);
+        return new SseEvent(type, id, ticker, payload, bytes);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Type} {Id}";
+}

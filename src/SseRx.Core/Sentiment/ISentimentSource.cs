@@ -1,0 +1,49 @@
+namespace SseRx.Sentiment;
+
+/// <summary>
+/// A store of analysed items that SseRx polls: the in-memory store, DynamoDB, or your own.
+/// </summary>
+/// <remarks>
+/// Implementations must be safe to call from any thread, but SseRx never calls
+/// <see cref="FetchAsync"/> concurrently with itself for the same feed (polls never overlap).
+/// </remarks>
+public interface ISentimentSource
+{
+    /// <summary>
+    /// Returns the items ingested after <paramref name="after"/> (oldest first), the current aggregates,
+    /// and the cursor to pass next time.
+    /// </summary>
+    /// <param name="after">
+    /// The cursor returned by the previous fetch, or <see langword="null"/> on the first fetch. The first fetch
+    /// returns no items, only the aggregates and a cursor at the current end of the data, so a fresh process
+    /// does not replay history as new items.
+    /// </param>
+    /// <param name="cancellationToken">Cancelled when the poll is abandoned (the last subscriber left).</param>
+    ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A store that can replay the items after a cursor, so a client can resume on a process that never saw
+/// its <c>Last-Event-ID</c> (on Lambda, every reconnect).
+/// </summary>
+public interface ISentimentHistory
+{
+    /// <summary>
+    /// Returns up to <paramref name="maxItems"/> items whose <see cref="SentimentItem.EventId"/> sorts after
+    /// <paramref name="after"/>, oldest first.
+    /// </summary>
+    ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken);
+}
+
+/// <summary>The result of one <see cref="ISentimentSource.FetchAsync"/>.</summary>
+/// <param name="NewItems">Items ingested after the cursor, oldest first, each exactly once.</param>
+/// <param name="Metrics">The aggregates as of <paramref name="AsOf"/>.</param>
+/// <param name="Tickers">Every ticker's rolling sentiment as of <paramref name="AsOf"/>.</param>
+/// <param name="Cursor">The cursor to pass to the next fetch.</param>
+/// <param name="AsOf">The time of the fetch, on the source's clock.</param>
+public sealed record SentimentBatch(
+    IReadOnlyList<SentimentItem> NewItems,
+    MetricsSnapshot Metrics,
+    IReadOnlyList<TickerSentiment> Tickers,
+    SseEventId? Cursor,
+    DateTimeOffset AsOf);
