@@ -1,0 +1,1 @@
+Console.WriteLine("The ingest simulator is being written; see the README.");
