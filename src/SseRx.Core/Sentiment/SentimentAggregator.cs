@@ -36,16 +36,15 @@ public sealed class SentimentAggregator
     /// <summary>Scores above this are positive and below its negation negative.</summary>
     internal const double LabelThreshold = 0.2;
 
-    // Slot i holds the bucket of the minute m with m % WindowMinutes == i, or null. After Advance, every
+    // Slot i holds the bucket of the minute m with m % WindowMinutes == i, or null. After AdvanceTo, every
     // bucket held is within the window, so a slot can only hold the one minute of the window that maps to it.
     private readonly SentimentMinuteBucket?[] _ring = new SentimentMinuteBucket?[WindowMinutes];
 
     // Running 24-hour totals: integers, so adding and subtracting buckets never drifts.
     private readonly Dictionary<string, int> _byTag = new(StringComparer.Ordinal);
-    private int _positive;
-    private int _neutral;
-    private int _negative;
+    private LabelCounts _labels;
 
+    // The aggregator's clock: the newest minute reached (minutes since 0001-01-01 UTC), once _started.
     private bool _started;
     private long _head;
     private int _bucketCount;
@@ -88,15 +87,18 @@ public sealed class SentimentAggregator
         var lastHour = 0;
         for (var m = _head - HourMinutes + 1; m <= _head; m++)
         {
-            lastHour += _ring[SlotOf(m)]?.Total ?? 0;
+            if (_ring[SlotOf(m)] is { } bucket)
+            {
+                lastHour += bucket.Labels.Total;
+            }
         }
 
-        var total = _positive + _neutral + _negative;
+        var total = _labels.Total;
         return new MetricsSnapshot(
             total,
-            _positive,
-            _neutral,
-            _negative,
+            _labels.Positive,
+            _labels.Neutral,
+            _labels.Negative,
             new SortedDictionary<string, int>(_byTag, StringComparer.Ordinal),
             Math.Round((double)lastHour, 2, MidpointRounding.AwayFromZero),
             Math.Round(total / 24.0, 2, MidpointRounding.AwayFromZero));
@@ -159,24 +161,13 @@ public sealed class SentimentAggregator
         var bucket = _ring[slot];
         if (bucket is null)
         {
-            bucket = new SentimentMinuteBucket(minute);
+            bucket = new SentimentMinuteBucket();
             _ring[slot] = bucket;
             _bucketCount++;
         }
 
         bucket.Add(item);
-        switch (item.Sentiment)
-        {
-            case SentimentLabel.Positive:
-                _positive++;
-                break;
-            case SentimentLabel.Negative:
-                _negative++;
-                break;
-            default:
-                _neutral++;
-                break;
-        }
+        _labels.Add(item.Sentiment);
 
         CollectionsMarshal.GetValueRefOrAddDefault(_byTag, item.Ticker, out _)++;
     }
@@ -201,7 +192,7 @@ public sealed class SentimentAggregator
                 Array.Clear(_ring);
                 _bucketCount = 0;
                 _byTag.Clear();
-                _positive = _neutral = _negative = 0;
+                _labels = default;
             }
         }
         else
@@ -227,9 +218,7 @@ public sealed class SentimentAggregator
 
         _ring[slot] = null;
         _bucketCount--;
-        _positive -= bucket.Positive;
-        _neutral -= bucket.Neutral;
-        _negative -= bucket.Negative;
+        _labels.Subtract(bucket.Labels);
         foreach (var (ticker, tally) in bucket.Tickers)
         {
             ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(_byTag, ticker);

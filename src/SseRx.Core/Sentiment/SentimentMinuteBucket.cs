@@ -3,25 +3,37 @@ using System.Runtime.InteropServices;
 namespace SseRx.Sentiment;
 
 /// <summary>The counts of the items ingested in one minute, as kept by <see cref="SentimentAggregator"/>.</summary>
-internal sealed class SentimentMinuteBucket(long minute)
+internal sealed class SentimentMinuteBucket
 {
-    /// <summary>The minute, counted from <see cref="DateTimeOffset.MinValue"/> (UTC).</summary>
-    public long Minute { get; } = minute;
+    private LabelCounts _labels;
 
-    public int Positive { get; private set; }
-
-    public int Neutral { get; private set; }
-
-    public int Negative { get; private set; }
-
-    public int Total => Positive + Neutral + Negative;
+    /// <summary>Counts by label.</summary>
+    public ref readonly LabelCounts Labels => ref _labels;
 
     /// <summary>Per ticker: the item count and the sum of their scores (for the rolling mean).</summary>
     public Dictionary<string, TickerTally> Tickers { get; } = new(StringComparer.Ordinal);
 
     public void Add(SentimentItem item)
     {
-        switch (item.Sentiment)
+        _labels.Add(item.Sentiment);
+        ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(Tickers, item.Ticker, out _);
+        tally.Count++;
+        tally.ScoreSum += item.Score;
+    }
+}
+
+/// <summary>Item counts by label.</summary>
+internal struct LabelCounts
+{
+    public int Positive;
+    public int Neutral;
+    public int Negative;
+
+    public readonly int Total => Positive + Neutral + Negative;
+
+    public void Add(SentimentLabel label)
+    {
+        switch (label)
         {
             case SentimentLabel.Positive:
                 Positive++;
@@ -33,10 +45,13 @@ internal sealed class SentimentMinuteBucket(long minute)
                 Neutral++;
                 break;
         }
+    }
 
-        ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(Tickers, item.Ticker, out _);
-        tally.Count++;
-        tally.ScoreSum += item.Score;
+    public void Subtract(in LabelCounts other)
+    {
+        Positive -= other.Positive;
+        Neutral -= other.Neutral;
+        Negative -= other.Negative;
     }
 }
 
