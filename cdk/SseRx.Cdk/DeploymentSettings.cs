@@ -52,6 +52,16 @@ public sealed record DeploymentSettings
     /// <summary>Context key <c>alarmTopicArn</c>: an SNS topic the alarms notify; default none (alarms only).</summary>
     public string? AlarmTopicArn { get; init; }
 
+    /// <summary>
+    /// Context key <c>jwtAuthority</c>: the OIDC authority whose Bearer tokens identify users
+    /// (SseRx__Auth__Jwt__Authority); default none. Without it (or a trusted X-User-ID proxy) the
+    /// configuration endpoints answer 401, because a public URL must not trust X-User-ID.
+    /// </summary>
+    public string? JwtAuthority { get; init; }
+
+    /// <summary>Context key <c>jwtAudience</c> (SseRx__Auth__Jwt__Audience); default none.</summary>
+    public string? JwtAudience { get; init; }
+
     // ---- Lambda ----
 
     /// <summary>
@@ -155,6 +165,8 @@ public sealed record DeploymentSettings
             HeartbeatInterval = Duration(S, "heartbeatInterval", d.HeartbeatInterval),
             LogRetentionDays = Int(S, "logRetentionDays") ?? d.LogRetentionDays,
             AlarmTopicArn = S("alarmTopicArn"),
+            JwtAuthority = S("jwtAuthority"),
+            JwtAudience = S("jwtAudience"),
             LambdaAsset = S("lambdaAsset") ?? d.LambdaAsset,
             DashboardOrigin = S("dashboardOrigin") is { } origin ? origin.TrimEnd('/') : null,
             LambdaWebAdapterLayerVersion = Int(S, "lwaLayerVersion") ?? d.LambdaWebAdapterLayerVersion,
@@ -200,6 +212,8 @@ public sealed record DeploymentSettings
         Require(LambdaWebAdapterLayerVersion > 0, "lwaLayerVersion must be positive.");
         Require(DashboardOrigin is null || IsOrigin(DashboardOrigin),
             $"dashboardOrigin must be an origin such as https://abc.lambda-url.us-east-1.on.aws, not '{DashboardOrigin}'.");
+        Require(JwtAuthority is null || (Uri.TryCreate(JwtAuthority, UriKind.Absolute, out var authority) && authority.Scheme == "https"),
+            "jwtAuthority must be an https URL.");
         Require(DesiredCount > 0, "desiredCount must be positive.");
         Require(FargateMaxConnections > 0, "maxConnections must be positive.");
         Require(FargateStreamLifetime > HeartbeatInterval, "fargateStreamLifetime must exceed heartbeatInterval.");

@@ -133,6 +133,7 @@ public sealed class FargateDeployment : Construct
             Value = $"{(certificate is null ? "http" : "https")}://{Service.LoadBalancer.LoadBalancerDnsName}",
             Description = "The dashboard, REST API and SSE streams (one origin, behind the ALB).",
         });
+        _ = new CfnOutput(Stack.Of(this), "LogGroup", new CfnOutputProps { Value = logGroup.LogGroupName });
     }
 
     /// <summary>The load-balanced service.</summary>

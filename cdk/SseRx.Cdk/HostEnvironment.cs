@@ -31,6 +31,16 @@ internal static class HostEnvironment
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://localhost:4318",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         };
+        if (settings.JwtAuthority is { } authority)
+        {
+            env["SseRx__Auth__Jwt__Authority"] = authority;
+        }
+
+        if (settings.JwtAudience is { } audience)
+        {
+            env["SseRx__Auth__Jwt__Audience"] = audience;
+        }
+
         foreach (var (key, value) in tables.HostSettings())
         {
             env[key] = value;

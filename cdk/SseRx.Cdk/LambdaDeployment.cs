@@ -107,6 +107,8 @@ public sealed class LambdaDeployment : Construct
             Value = StreamUrl.Url,
             Description = "The SSE endpoints (RESPONSE_STREAM Function URL); the dashboard gets it from /config.js.",
         });
+        _ = new CfnOutput(stack, "ApiLogGroup", new CfnOutputProps { Value = ApiFunction.LogGroup.LogGroupName });
+        _ = new CfnOutput(stack, "StreamLogGroup", new CfnOutputProps { Value = StreamFunction.LogGroup.LogGroupName });
     }
 
     /// <summary>The dashboard and REST function (Role=api).</summary>

@@ -79,6 +79,7 @@ public sealed class DeploymentSettingsTests
     [InlineData("dashboardOrigin", "https://dash.example.com/app")]
     [InlineData("dashboardOrigin", "dash.example.com")]
     [InlineData("pollInterval", "00:00:00")]
+    [InlineData("jwtAuthority", "http://idp.example.com")]
     public void InvalidValues_FailSynth_NamingTheKey(string key, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => Read((key, value)));

@@ -277,6 +277,35 @@ public sealed class LambdaTests(SynthFixture synth)
     }
 
     [Fact]
+    public void Outputs_NameTheLogGroups()
+    {
+        var lambda = S.Stack.Lambda!;
+        S.Template.HasOutput("StreamLogGroup", new Dictionary<string, object>
+        {
+            ["Value"] = new Dictionary<string, object> { ["Ref"] = S.LogicalId(lambda.StreamFunction.LogGroup) },
+        });
+        S.Template.HasOutput("ApiLogGroup", new Dictionary<string, object>
+        {
+            ["Value"] = new Dictionary<string, object> { ["Ref"] = S.LogicalId(lambda.ApiFunction.LogGroup) },
+        });
+    }
+
+    [Fact]
+    public void BearerAuth_IsWiredOnlyWhenAnAuthorityIsGiven()
+    {
+        var configured = synth.LambdaConfigured;
+        foreach (var (_, fn) in configured.OfType("AWS::Lambda::Function"))
+        {
+            var env = fn["Properties"]!["Environment"]!["Variables"]!.AsObject();
+            Assert.Equal(SynthFixture.JwtAuthority, Str(env["SseRx__Auth__Jwt__Authority"]));
+            Assert.Equal("sserx", Str(env["SseRx__Auth__Jwt__Audience"]));
+            Assert.False(env.ContainsKey("SseRx__Auth__TrustUserIdHeader"));
+        }
+
+        Assert.DoesNotContain(Env(S, ApiId), kv => kv.Key.StartsWith("SseRx__Auth__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MissingLambdaAsset_FailsSynthWithTheBuildCommand()
     {
         var app = synth.NewApp("missing-asset", new() { ["lambdaAsset"] = Path.Combine(synth.LambdaAsset, "nope") });

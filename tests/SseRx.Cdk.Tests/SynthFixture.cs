@@ -16,6 +16,9 @@ public sealed class SynthFixture : IDisposable
     /// <summary>The alarm topic the configured Lambda variant is given.</summary>
     public const string AlarmTopicArn = "arn:aws:sns:us-east-1:111111111111:sserx-alarms";
 
+    /// <summary>The OIDC authority the configured Lambda variant is given.</summary>
+    public const string JwtAuthority = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example";
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sserx-cdk-tests-" + Guid.NewGuid().ToString("N"));
     private readonly Lazy<Synthesized> _lambda;
     private readonly Lazy<Synthesized> _lambdaConfigured;
@@ -45,6 +48,8 @@ public sealed class SynthFixture : IDisposable
             ["streamReservedConcurrency"] = "50",
             ["adotLayerArn"] = "none",
             ["logRetentionDays"] = "7",
+            ["jwtAuthority"] = JwtAuthority,
+            ["jwtAudience"] = "sserx",
         }));
         _fargate = new(() => Synth("fargate", new()
         {
@@ -63,7 +68,7 @@ public sealed class SynthFixture : IDisposable
     /// <summary>The default Lambda target (no dashboard origin, ADOT layer on).</summary>
     public Synthesized Lambda => _lambda.Value;
 
-    /// <summary>The Lambda target with origin, alarm topic, concurrency cap, no ADOT and 7-day logs.</summary>
+    /// <summary>The Lambda target with origin, alarm topic, concurrency cap, no ADOT, 7-day logs and JWT auth.</summary>
     public Synthesized LambdaConfigured => _lambdaConfigured.Value;
 
     /// <summary>The Fargate target with the real Dockerfile.</summary>
