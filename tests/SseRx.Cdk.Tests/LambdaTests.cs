@@ -28,6 +28,17 @@ public sealed class LambdaTests(SynthFixture synth)
     }
 
     [Fact]
+    public void StagedAsset_KeepsTheHandlersExecutableBit()
+    {
+        // Lambda execs run.sh directly; the deploy-time zip copies the staged file's mode.
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(S.AssemblyDirectory, S.Stack.StackName + ".assets.json")))!;
+        var zip = manifest["files"]!.AsObject().Single(f => (string?)f.Value!["source"]!["packaging"] == "zip");
+        var staged = Path.Combine(S.AssemblyDirectory, (string)zip.Value!["source"]!["path"]!, "run.sh");
+        Assert.True(File.Exists(staged));
+        Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(staged).HasFlag(UnixFileMode.UserExecute));
+    }
+
+    [Fact]
     public void BothFunctions_RunBehindTheWebAdapterLayer_ThroughItsExecWrapper()
     {
         foreach (var id in new[] { StreamId, ApiId })

@@ -38,6 +38,10 @@ public sealed class SynthFixture : IDisposable
         // A stand-in for the publish output: the real one needs `dotnet publish`, and the template does not care.
         LambdaAsset = Directory.CreateDirectory(Path.Combine(_root, "lambda-asset")).FullName;
         File.WriteAllText(Path.Combine(LambdaAsset, "run.sh"), "#!/bin/sh\nexec \"$LAMBDA_TASK_ROOT/SseRx.Host\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(LambdaAsset, "run.sh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
         _lambda = new(() => Synth("lambda", new() { ["lambdaAsset"] = LambdaAsset }));
         _lambdaConfigured = new(() => Synth("lambda-configured", new()
