@@ -129,6 +129,11 @@ internal static class ConfigurationBodyReader
                     case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null
                         when reader.CurrentDepth == 0:
                         return Invalid("body", "must be a JSON object with \"name\" and \"tickers\".");
+                    case JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null
+                        or JsonTokenType.EndArray or JsonTokenType.EndObject when reader.CurrentDepth == 1:
+                        // The member's value is complete: a later syntax error belongs to the body, not to it.
+                        member = null;
+                        break;
                 }
             }
         }

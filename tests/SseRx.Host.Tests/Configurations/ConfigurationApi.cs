@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -60,6 +61,10 @@ public sealed class ConfigurationApi : IDisposable
 
     /// <summary>X-User-ID trusted, and JWTs from <see cref="Issuer"/> for <see cref="Audience"/> signed with <see cref="SigningKey"/>.</summary>
     public static ConfigurationApi TrustingHeaderAndJwt() => new(TrustingSettings);
+
+    /// <summary>Like <see cref="TrustingHeaderAndJwt"/>, counting the request-body bytes the app reads in <paramref name="counter"/>.</summary>
+    public static ConfigurationApi TrustingHeaderCountingBodyReads(BodyReadCounter counter) =>
+        new(TrustingSettings, services => services.AddSingleton<IStartupFilter>(new CountingStartupFilter(counter)));
 
     /// <summary>Like <see cref="TrustingHeaderAndJwt"/>, with a store whose every call throws.</summary>
     public static ConfigurationApi WithThrowingStore() =>
@@ -188,6 +193,68 @@ public sealed class ConfigurationApi : IDisposable
     {
         Client.Dispose();
         _factory.Dispose();
+    }
+
+    /// <summary>Request-body bytes the app has read, across requests.</summary>
+    public sealed class BodyReadCounter
+    {
+        private long _bytes;
+
+        public long Bytes => Interlocked.Read(ref _bytes);
+
+        public void Add(int count) => Interlocked.Add(ref _bytes, count);
+    }
+
+    // Wraps each request body in a stream that counts what the app pulls from it (the app's BodyReader then reads
+    // through it), so a test can tell how much of a body was actually read.
+    private sealed class CountingStartupFilter(BodyReadCounter counter) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(next => context =>
+            {
+                context.Request.Body = new CountingStream(context.Request.Body, counter);
+                return next(context);
+            });
+            next(app);
+        };
+    }
+
+    private sealed class CountingStream(Stream inner, BodyReadCounter counter) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Counted(int read)
+        {
+            counter.Add(read);
+            return read;
+        }
     }
 
     private sealed class ThrowingStore : IConfigurationStore
