@@ -154,26 +154,26 @@ internal static class ConfigurationBodyReader
 
     private static ValidationProblem FromSerializerError(string? path)
     {
-        var field = FieldFromPath(path);
-        var topLevel = field is null ? null : field.Split('[', 2)[0];
-        return topLevel switch
+        if (path is null or "$")
         {
-            null => Invalid("body", "must be a JSON object with \"name\" and \"tickers\"."),
-            "name" => Invalid(field!, "must be a string."),
+            return Invalid("body", "must be a JSON object with \"name\" and \"tickers\".");
+        }
+
+        // The known fields always have short, plain names; a path that cannot be echoed is an unknown field's.
+        var field = FieldFromPath(path);
+        return field?.Split('[', 2)[0] switch
+        {
+            null => Invalid("body", "contains a field that is not known: the body has only \"name\" and \"tickers\"."),
+            "name" => Invalid(field, "must be a string."),
             "tickers" when field == "tickers" => Invalid(field, "must be an array of strings."),
-            "tickers" => Invalid(field!, "must be a string."),
-            _ => Invalid(field!, "is not a known field: the body has only \"name\" and \"tickers\"."),
+            "tickers" => Invalid(field, "must be a string."),
+            _ => Invalid(field, "is not a known field: the body has only \"name\" and \"tickers\"."),
         };
     }
 
-    // "$.tickers[3]" -> "tickers[3]"; "$['odd name']" -> "odd name"; "$" or unusable -> null.
-    private static string? FieldFromPath(string? path)
+    // "$.tickers[3]" -> "tickers[3]"; "$['odd name']" -> "odd name"; unusable -> null.
+    private static string? FieldFromPath(string path)
     {
-        if (path is null || !path.StartsWith('$') || path.Length == 1)
-        {
-            return null;
-        }
-
         if (path.StartsWith("$.", StringComparison.Ordinal))
         {
             return EchoableField(path[2..]);

@@ -35,6 +35,8 @@ public sealed class ConfigurationValidationTests : IClassFixture<ConfigurationVa
         { "name with an unpaired surrogate", """{"name":"\ud800","tickers":["AAPL"]}""", ["name"] },
         { "name and a ticker both wrong", """{"tickers":["AAPL","x"]}""", ["name", "tickers[1]"] },
         { "unknown field", """{"name":"Tech","tickers":["AAPL"],"colour":"red"}""", ["colour"] },
+        { "unknown field with a space in its name", """{"name":"Tech","tickers":["AAPL"],"my field":1}""", ["my field"] },
+        { "unknown field with a very long name", "{\"name\":\"Tech\",\"tickers\":[\"AAPL\"],\"" + new string('x', 500) + "\":1}", ["body"] },
         { "field name in the wrong case", """{"Name":"Tech","tickers":["AAPL"]}""", ["Name"] },
         { "field given twice", """{"name":"Tech","name":"Other","tickers":["AAPL"]}""", ["name"] },
         { "trailing comma", """{"name":"Tech","tickers":["AAPL",]}""", ["tickers"] },
