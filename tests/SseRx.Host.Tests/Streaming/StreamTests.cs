@@ -33,8 +33,8 @@ public sealed class StreamTests
         Assert.Equal(TimeSpan.FromMilliseconds(2500), first.Value.ReconnectionInterval);
         Assert.True(SseEventId.TryParse(first.Value.EventId, out _), "a heartbeat's id is a valid cursor");
         var data = SseStream.Json(first.Value);
+        Assert.Equal(["timestamp", "connections"], data.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, data.GetProperty("connections").GetInt32());
-        Assert.True(data.TryGetProperty("timestamp", out _));
 
         // Nothing changes after the first metrics, so the next heartbeat comes after one silent second.
         var metrics = await stream.NextOfTypeAsync(SseEventTypes.Metrics);
@@ -77,6 +77,7 @@ public sealed class StreamTests
 
         Assert.Equal(item.EventId.ToString(), received.EventId);
         var data = SseStream.Json(received);
+        Assert.Equal(["item_id", "ticker", "sentiment", "score", "timestamp"], data.EnumerateObject().Select(p => p.Name));
         Assert.Equal(item.ItemId, data.GetProperty("item_id").GetString());
         Assert.Equal("NVDA", data.GetProperty("ticker").GetString());
         Assert.Equal("negative", data.GetProperty("sentiment").GetString());
