@@ -1,20 +1,37 @@
-using SseRx.Configurations;
+using Microsoft.Extensions.Options;
 using SseRx.Host.Auth;
 using SseRx.Host.Configurations;
+using SseRx.Host.Dashboard;
+using SseRx.Host.Health;
+using SseRx.Host.Hosting;
+using SseRx.Host.Metrics;
+using SseRx.Host.Streaming;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddProblemDetails();
+builder.Services.AddSseRxHost(builder.Configuration);
 builder.Services.AddSseRxAuthentication(builder.Configuration);
-if (string.Equals(builder.Configuration["SseRx:Store"] ?? "memory", "memory", StringComparison.OrdinalIgnoreCase))
-{
-    builder.Services.AddSingleton<IConfigurationStore>(_ => new InMemoryConfigurationStore());
-}
 
 var app = builder.Build();
+var options = app.Services.GetRequiredService<IOptions<SseRxOptions>>().Value;
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapGet("/health", () => Results.Ok(new { status = "starting" }));
-app.MapConfigurations();
+app.UseSecurityHeaders();
+app.UseCors();
+app.MapHealth();
+app.MapDashboardConfig();
+if (options.ServesApi)
+{
+    app.UseDashboardFiles();
+    app.MapMetrics();
+    app.MapConfigurations();
+}
+
+if (options.ServesStreams)
+{
+    app.MapStreams();
+}
+
 app.Run();
 
 /// <summary>The host's entry point; public so test fixtures can start it.</summary>
