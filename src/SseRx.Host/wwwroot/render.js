@@ -222,15 +222,16 @@ export function createView(doc = document) {
       return;
     }
 
-    const width = Math.max(320, Math.floor(container.clientWidth || 640));
+    const width = Math.max(280, Math.floor(container.clientWidth || 640));
     const rowHeight = 38;
     const top = 26;
     const height = top + tickers.length * rowHeight + 4;
-    const labelWidth = 68;
-    const scoreWidth = 56;
-    const gap = 18;
-    const sparkWidth = Math.round(Math.min(200, Math.max(90, width * 0.24)));
-    const barWidth = Math.max(120, width - labelWidth - scoreWidth - sparkWidth - gap * 2);
+    const narrow = width < 520;
+    const labelWidth = narrow ? 54 : 68;
+    const scoreWidth = narrow ? 46 : 56;
+    const gap = narrow ? 10 : 18;
+    const sparkWidth = Math.round(Math.min(200, Math.max(narrow ? 60 : 90, width * (narrow ? 0.2 : 0.24))));
+    const barWidth = Math.max(100, width - labelWidth - scoreWidth - sparkWidth - gap * 2);
     const zeroX = labelWidth + barWidth / 2;
     const half = barWidth / 2 - 4;
     const scoreX = labelWidth + barWidth + gap + scoreWidth;
@@ -249,7 +250,7 @@ export function createView(doc = document) {
 
     grid.append(
       svg('text', { x: scoreX, y: 12, class: 'axis-label', 'text-anchor': 'end' }, 'score'),
-      svg('text', { x: sparkX, y: 12, class: 'axis-label' }, 'recent updates'),
+      svg('text', { x: sparkX, y: 12, class: 'axis-label' }, narrow ? 'trend' : 'recent updates'),
     );
     root.append(grid);
 
@@ -333,7 +334,7 @@ export function createView(doc = document) {
       return;
     }
 
-    const width = Math.max(320, Math.floor(container.clientWidth || 640));
+    const width = Math.max(280, Math.floor(container.clientWidth || 640));
     const height = 200;
     const left = 34;
     const top = 20;
