@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SseRx.Configurations;
 using SseRx.InMemory;
 using SseRx.Sentiment;
 
@@ -20,6 +21,9 @@ internal sealed class DashboardHost : IAsyncDisposable
         ["SseRx:Simulator:Enabled"] = "false",
         ["SseRx:PollInterval"] = "00:00:00.200",
         ["SseRx:HeartbeatInterval"] = "00:00:02",
+
+        // The configuration picker identifies the user with X-User-ID (the local/dev identity).
+        ["SseRx:Auth:TrustUserIdHeader"] = "true",
     };
 
     private readonly Factory _factory;
@@ -38,6 +42,9 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     /// <summary>The host's in-memory store, from its DI container.</summary>
     public InMemorySentimentStore Store => _factory.Services.GetRequiredService<InMemorySentimentStore>();
+
+    /// <summary>The host's configuration store, from its DI container.</summary>
+    public IConfigurationStore Configurations => _factory.Services.GetRequiredService<IConfigurationStore>();
 
     /// <summary>Starts a host on <paramref name="port"/> (0 = a free one) with the test defaults plus <paramref name="settings"/>.</summary>
     public static DashboardHost Start(int port = 0, params (string Key, string Value)[] settings)

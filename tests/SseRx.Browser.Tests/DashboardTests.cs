@@ -59,6 +59,33 @@ public sealed class DashboardTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Picking_a_saved_configuration_streams_only_its_tickers()
+    {
+        await using var host = DashboardHost.Start();
+        var chips = await host.Configurations.CreateAsync("alice", "Chips", ["NVDA"], CancellationToken.None);
+        await using var page = await DashboardPage.OpenAsync(browser.Browser, host.BaseAddress);
+        await page.ExpectConnectionAsync("connected", ConnectWithin);
+
+        await page.Page.Locator("#user-id").FillAsync("alice");
+        await page.Page.Locator("#user-id").PressAsync("Enter");
+        var picker = page.Page.Locator("#configuration");
+        await Expect(picker.Locator($"option[value='{chips.Id}']")).ToHaveCountAsync(1, new() { Timeout = (float)LiveUpdateWithin.TotalMilliseconds });
+        await picker.SelectOptionAsync(chips.Id);
+        await Expect(page.Page.Locator("#stream-info")).ToContainTextAsync("Chips");
+        await page.ExpectConnectionAsync("connected", ConnectWithin);
+
+        // In order: had the AAPL item been streamed, it would be on the page before the NVDA one.
+        host.Store.Add(DashboardHost.Item("other-ticker", "AAPL", 0.4));
+        host.Store.Add(DashboardHost.Item("config-ticker", "NVDA", 0.4));
+        await Expect(page.FeedItem("config-ticker")).ToBeVisibleAsync(new() { Timeout = (float)LiveUpdateWithin.TotalMilliseconds });
+        await Expect(page.FeedItem("other-ticker")).ToHaveCountAsync(0);
+
+        // The choice is remembered for the next visit.
+        Assert.Equal(chips.Id, await page.Page.EvaluateAsync<string>("() => localStorage.getItem('sserx.configurationId')"));
+        page.AssertHealthy();
+    }
+
+    [Fact]
     public async Task Page_reconnects_by_itself_after_a_host_restart()
     {
         var port = DashboardHost.FreePort();
