@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SseRx.Configurations;
 using SseRx.Host.Dashboard;
 using SseRx.Host.Metrics;
+using SseRx.Host.Observability;
 using SseRx.Host.Streaming;
 using SseRx.InMemory;
 using SseRx.Sentiment;
@@ -33,7 +34,9 @@ internal static class SseRxHostServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddStores();
 
-        services.TryAddSingleton<SseRxRuntime>();
+        // OBSERVABILITY HOOK: the runtime polls through the instrumented source and history (poll spans and metrics, resume spans).
+        services.TryAddSingleton(sp => sp.CreateInstrumentedRuntime());
+        services.AddSseRxObservability(configuration);
         services.TryAddSingleton<StreamHandler>();
         services.TryAddSingleton<MetricsReader>();
         services.AddHostedService<SseRxStartup>();
