@@ -159,6 +159,7 @@ public sealed class TraceTests
     [Fact]
     public async Task Spans_are_exported_over_OTLP_http_protobuf_to_the_collector()
     {
+        using var capture = new ActivityCapture();
         await using var collector = await OtlpCollector.StartAsync();
         var (header, traceId, _) = NewAmazonHeader();
         await using (var app = ObservedApp.Start(new Dictionary<string, string?>
@@ -170,6 +171,7 @@ public sealed class TraceTests
         }))
         {
             Assert.Equal(new Uri(collector.BaseAddress, "v1/traces"), app.App.Services.GetRequiredService<SseRxTracing>().Endpoint);
+            var installed = DateTime.UtcNow;
             await using var stream = await app.App.OpenStreamAsync(headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header });
             await stream.ReadToEndAsync();
 
@@ -178,6 +180,14 @@ public sealed class TraceTests
             await Eventually.TrueAsync(
                 () => collector.Requests.Any(r => Contains(r.Body, traceBytes)),
                 "the collector received a request carrying the trace id");
+
+            // With traces on, traces started here (polls) get X-Ray-compatible ids: epoch seconds first.
+            await Eventually.TrueAsync(
+                () => capture.Stopped.Any(a => a.OperationName == SseRxActivities.Poll && a.StartTimeUtc > installed),
+                "a poll was traced after the provider was built");
+            var poll = capture.Stopped.First(a => a.OperationName == SseRxActivities.Poll && a.StartTimeUtc > installed);
+            var seconds = long.Parse(poll.TraceId.ToHexString().AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            Assert.InRange(seconds, new DateTimeOffset(installed).ToUnixTimeSeconds() - 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
         }
 
         var request = collector.Requests.First(r => Contains(r.Body, TraceBytes(traceId)));
