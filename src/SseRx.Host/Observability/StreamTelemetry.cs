@@ -48,8 +48,10 @@ internal sealed partial class StreamTelemetry(
         var connectionId = context.TraceIdentifier;
         var kindName = Name(kind);
         var activity = StartStreamActivity(context, kindName, connectionId, userId, lastEventId);
-        LogOpened(logger, connectionId, kindName, userId, lastEventId);
-        return new StreamObservation(this, connectionId, kindName, userId, time.GetTimestamp(), activity, new StreamCounters(metrics, time));
+        var traceId = activity is { IsAllDataRequested: true } ? TraceParents.ToAmazonTraceId(activity.TraceId) : null;
+        LogOpened(logger, connectionId, kindName, userId, lastEventId, traceId);
+        return new StreamObservation(
+            this, connectionId, kindName, userId, traceId, time.GetTimestamp(), activity, new StreamCounters(metrics, time));
     }
 
     /// <summary>A stream was refused with 503: logs <c>rejected</c> and counts it.</summary>
@@ -75,12 +77,12 @@ internal sealed partial class StreamTelemetry(
         switch (end)
         {
             case StreamEnd.Faulted:
-                LogFaulted(logger, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, error);
+                LogFaulted(logger, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId, error);
                 break;
             default:
                 // A dropped slow client is worth a warning; every other end is routine.
                 var level = end == StreamEnd.SlowConsumer ? LogLevel.Warning : LogLevel.Information;
-                LogClosed(logger, level, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId);
+                LogClosed(logger, level, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId);
                 break;
         }
 
@@ -156,18 +158,20 @@ internal sealed partial class StreamTelemetry(
     private static string Name(StreamKind kind) => kind == StreamKind.Global ? "global" : "configuration";
 
     [LoggerMessage(EventId = 100, EventName = "StreamOpened", Level = LogLevel.Information,
-        Message = "Stream {ConnectionId} opened: {StreamKind} stream, user {UserId}, Last-Event-ID {LastEventId}")]
-    private static partial void LogOpened(ILogger logger, string connectionId, string streamKind, string? userId, string? lastEventId);
+        Message = "Stream {ConnectionId} opened: {StreamKind} stream, user {UserId}, Last-Event-ID {LastEventId}, trace {TraceId}")]
+    private static partial void LogOpened(ILogger logger, string connectionId, string streamKind, string? userId, string? lastEventId, string? traceId);
 
     [LoggerMessage(EventId = 101, EventName = "StreamClosed",
-        Message = "Stream {ConnectionId} closed ({EndReason}) after {DurationMs} ms with {EventsSent} events sent: {StreamKind} stream, user {UserId}")]
+        Message = "Stream {ConnectionId} closed ({EndReason}) after {DurationMs} ms with {EventsSent} events sent: {StreamKind} stream, user {UserId}, trace {TraceId}")]
     private static partial void LogClosed(
-        ILogger logger, LogLevel level, string connectionId, string endReason, double durationMs, long eventsSent, string streamKind, string? userId);
+        ILogger logger, LogLevel level, string connectionId, string endReason, double durationMs, long eventsSent, string streamKind, string? userId,
+        string? traceId);
 
     [LoggerMessage(EventId = 102, EventName = "StreamFaulted", Level = LogLevel.Error,
-        Message = "Stream {ConnectionId} faulted ({EndReason}) after {DurationMs} ms with {EventsSent} events sent: {StreamKind} stream, user {UserId}")]
+        Message = "Stream {ConnectionId} faulted ({EndReason}) after {DurationMs} ms with {EventsSent} events sent: {StreamKind} stream, user {UserId}, trace {TraceId}")]
     private static partial void LogFaulted(
-        ILogger logger, string connectionId, string endReason, double durationMs, long eventsSent, string streamKind, string? userId, Exception? error);
+        ILogger logger, string connectionId, string endReason, double durationMs, long eventsSent, string streamKind, string? userId,
+        string? traceId, Exception? error);
 
     [LoggerMessage(EventId = 103, EventName = "StreamRejected", Level = LogLevel.Information,
         Message = "Stream {ConnectionId} rejected with 503 ({RefusalReason}): {StreamKind} stream, user {UserId}, client {ClientKey}")]
@@ -184,12 +188,13 @@ internal sealed class StreamObservation
     private readonly StreamTelemetry _owner;
 
     internal StreamObservation(
-        StreamTelemetry owner, string connectionId, string kind, string? userId, long started, Activity? activity, StreamCounters counters)
+        StreamTelemetry owner, string connectionId, string kind, string? userId, string? traceId, long started, Activity? activity, StreamCounters counters)
     {
         _owner = owner;
         ConnectionId = connectionId;
         Kind = kind;
         UserId = userId;
+        TraceId = traceId;
         Started = started;
         Activity = activity;
         Counters = counters;
@@ -203,6 +208,9 @@ internal sealed class StreamObservation
 
     /// <summary>The caller, if identified.</summary>
     public string? UserId { get; }
+
+    /// <summary>The stream span's trace id in X-Ray form (<c>1-{8 hex}-{24 hex}</c>, what X-Ray's log correlation searches for), when traced.</summary>
+    public string? TraceId { get; }
 
     /// <summary>When the stream was admitted (a <see cref="TimeProvider"/> timestamp).</summary>
     public long Started { get; }

@@ -41,6 +41,9 @@ public sealed class TraceTests
         Assert.Equal("ClientGone", span.GetTagItem(SseRxActivities.Tags.EndReason));
         Assert.True((long)span.GetTagItem(SseRxActivities.Tags.EventsSent)! >= 1);
         Assert.Equal(app.Logs.Named("StreamOpened").Single()["ConnectionId"], span.GetTagItem(SseRxActivities.Tags.ConnectionId));
+        Assert.Equal(header[5..40], app.Logs.Named("StreamOpened").Single()["TraceId"]);
+        await Eventually.TrueAsync(() => app.Logs.Named("StreamClosed").Count == 1, "the end was logged");
+        Assert.Equal(header[5..40], app.Logs.Named("StreamClosed").Single()["TraceId"]);
     }
 
     [Fact]
@@ -70,6 +73,7 @@ public sealed class TraceTests
         using var capture = new ActivityCapture();
         await using var app = ObservedApp.Start(QuietHeartbeat);
         await using var first = await app.App.OpenStreamAsync();
+        await first.NextOfTypeAsync(SseEventTypes.Metrics);
         var item = app.App.AddItem();
         var newer = app.App.AddItem();
         await first.ReadUntilAsync(e => e.EventId == newer.EventId.ToString());
@@ -142,6 +146,7 @@ public sealed class TraceTests
         await using var bad = ObservedApp.Start(QuietHeartbeat, services: s => s.AddSingleton<ISentimentSource>(failing));
         await using var goodStream = await good.App.OpenStreamAsync();
         await using var badStream = await bad.App.OpenStreamAsync();
+        await goodStream.NextOfTypeAsync(SseEventTypes.Metrics);
         good.App.AddItem();
         await goodStream.NextOfTypeAsync(SseEventTypes.NewItem);
         await Eventually.TrueAsync(() => failing.Fetches >= 1 && Polls(capture, nameof(PollSpanFailingSource)).Count >= 1, "a failed poll was traced");
