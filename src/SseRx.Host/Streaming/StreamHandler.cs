@@ -56,12 +56,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         var userId = UserIdentity.GetUserId(context);
         if (userId is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an X-User-ID header or a Bearer token.")
-                .ExecuteAsync(context);
+            await UserIdentity.Unauthorized(context).ExecuteAsync(context);
             return;
         }
 
