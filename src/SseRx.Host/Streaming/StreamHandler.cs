@@ -57,12 +57,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         var userId = UserIdentity.GetUserId(context);
         if (userId is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an X-User-ID header or a Bearer token.")
-                .ExecuteAsync(context);
+            await UserIdentity.Unauthorized(context).ExecuteAsync(context);
             return;
         }
 
@@ -87,7 +82,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             telemetry.Rejected(context, kind, userId, clientKey, "ShuttingDown");
-            await Refuse(context, "The server is shutting down; reconnect to another instance.");
+            await Refuse(context, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
@@ -95,7 +90,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         if (lease is null)
         {
             telemetry.Rejected(context, kind, userId, clientKey, refusal.ToString());
-            await Refuse(context, refusal == GateRefusal.ClientLimit
+            await Refuse(context, "Too many streams", refusal == GateRefusal.ClientLimit
                 ? "This client has too many open streams."
                 : "The server is at its stream limit.");
             return;
@@ -168,13 +163,13 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
                 detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
             .ExecuteAsync(context);
 
-    private Task Refuse(HttpContext context, string detail)
+    private Task Refuse(HttpContext context, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Too many streams",
+                title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);
     }
