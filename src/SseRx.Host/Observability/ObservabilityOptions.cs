@@ -91,7 +91,9 @@ internal sealed class TracesSettings
 
     /// <summary>
     /// The share of traces started here (polls, and streams without an incoming trace header) that are sampled, from
-    /// 0 to 1. A stream with an incoming header follows the caller's decision. Default 1.
+    /// 0 to 1. A stream with an incoming header follows the caller's decision (on Lambda: Lambda's sampling). Default
+    /// 0.05, like X-Ray's default rule: X-Ray bills per recorded trace, and every Lambda environment polls every
+    /// few seconds.
     /// </summary>
-    public double RootSampleRatio { get; set; } = 1;
+    public double RootSampleRatio { get; set; } = 0.05;
 }

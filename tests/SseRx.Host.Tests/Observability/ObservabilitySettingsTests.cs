@@ -36,6 +36,7 @@ public sealed class ObservabilitySettingsTests
         Assert.False(options.TracesEnabled);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Emf.FlushInterval);
         Assert.Equal("SseRx", options.Emf.Namespace);
+        Assert.Equal(0.05, options.Traces.RootSampleRatio);
         Assert.Equal("sserx", options.EffectiveServiceName);
     }
 
