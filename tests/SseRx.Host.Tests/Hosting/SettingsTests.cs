@@ -57,7 +57,8 @@ public sealed class SettingsTests
         Assert.Contains("dynamodb is not available yet", Flatten(error), StringComparison.Ordinal);
     }
 
-    private static string Flatten(Exception error)
+    /// <summary>Every message in <paramref name="error"/> and its inner exceptions, joined.</summary>
+    internal static string Flatten(Exception error)
     {
         var messages = new List<string>();
         for (Exception? e = error; e is not null; e = e.InnerException)

@@ -94,7 +94,15 @@ public sealed class SseRxApp : IAsyncDisposable
         var merged = new Dictionary<string, string?>(Defaults);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            merged[key] = value;
+            // Removed, not set to null: a null setting would bind as null rather than leave the option's default.
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value;
+            }
         }
 
         return new SseRxApp(new Factory(merged, services, environment), kestrel);
