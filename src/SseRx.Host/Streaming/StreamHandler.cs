@@ -56,12 +56,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         var userId = UserIdentity.GetUserId(context);
         if (userId is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an X-User-ID header or a Bearer token.")
-                .ExecuteAsync(context);
+            await UserIdentity.Unauthorized(context).ExecuteAsync(context);
             return;
         }
 
@@ -83,7 +78,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await Refuse(context, "The server is shutting down; reconnect to another instance.");
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
@@ -93,8 +88,8 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         {
             LogRefused(logger, refusal, clientKey);
             await (refusal == GateRefusal.ClientLimit
-                ? Refuse(context, StatusCodes.Status429TooManyRequests, "This client has too many open streams.")
-                : Refuse(context, "The server is at its stream limit."));
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
             return;
         }
 
@@ -166,15 +161,13 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
     /// Refuses a stream with <c>Retry-After</c> (the retry interval) and problem details: 503 when the process is
     /// full or stopping, 429 when this client holds its share (another client would still be admitted).
     /// </summary>
-    private Task Refuse(HttpContext context, string detail) => Refuse(context, StatusCodes.Status503ServiceUnavailable, detail);
-
-    private Task Refuse(HttpContext context, int statusCode, string detail)
+    private Task Refuse(HttpContext context, int statusCode, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
                 statusCode: statusCode,
-                title: "Too many streams",
+                title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);
     }
