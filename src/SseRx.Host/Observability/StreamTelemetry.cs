@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SseRx.Host.Auth;
 using SseRx.Host.Hosting;
 using SseRx.Host.Streaming;
 
@@ -54,18 +55,32 @@ internal sealed partial class StreamTelemetry(
             this, connectionId, kindName, userId, traceId, time.GetTimestamp(), activity, new StreamCounters(metrics, time));
     }
 
-    /// <summary>A stream was refused with 503: logs <c>rejected</c> and counts it.</summary>
+    /// <summary>A stream was refused (503 or 429): logs <c>rejected</c> and counts it.</summary>
     /// <param name="context">The request.</param>
     /// <param name="kind">The endpoint.</param>
     /// <param name="userId">The caller, if identified.</param>
-    /// <param name="clientKey">The key the per-client limit counts by (user id, else remote address).</param>
-    /// <param name="reason">Why: <c>ProcessLimit</c>, <c>ClientLimit</c> (see <see cref="GateRefusal"/>) or <c>ShuttingDown</c>.</param>
-    public void Rejected(HttpContext context, StreamKind kind, string? userId, string? clientKey, string reason)
+    /// <param name="clientKey">The key the per-client limits count by (see <see cref="ClientKey"/>).</param>
+    /// <param name="reason">
+    /// Why: <c>ProcessLimit</c> (503), <c>ClientLimit</c> (429; see <see cref="GateRefusal"/>), <c>ShuttingDown</c> (503)
+    /// or <c>RateLimit</c> (429, from the connection rate limiter).
+    /// </param>
+    /// <param name="statusCode">The status the refusal answers with.</param>
+    public void Rejected(HttpContext context, StreamKind kind, string? userId, string? clientKey, string reason, int statusCode)
     {
         metrics.ConnectionRejected();
         var connectionId = context.TraceIdentifier;
         var kindName = Name(kind);
-        LogRejected(logger, connectionId, reason, kindName, userId, clientKey);
+        LogRejected(logger, connectionId, statusCode, reason, kindName, userId, clientKey);
+    }
+
+    /// <summary>The connection rate limiter refused a stream request (429): logs <c>rejected</c> and counts it.</summary>
+    public void RateLimited(HttpContext context)
+    {
+        var kind = context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "ConfigurationStream"
+            ? StreamKind.Configuration
+            : StreamKind.Global;
+        var userId = UserIdentity.GetUserId(context);
+        Rejected(context, kind, userId, ClientKey.For(context, userId), "RateLimit", StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>Ends a stream: logs it, ends its span, and flushes metrics and spans if no other stream is open.</summary>
@@ -174,9 +189,9 @@ internal sealed partial class StreamTelemetry(
         string? traceId, Exception? error);
 
     [LoggerMessage(EventId = 103, EventName = "StreamRejected", Level = LogLevel.Information,
-        Message = "Stream {ConnectionId} rejected with 503 ({RefusalReason}): {StreamKind} stream, user {UserId}, client {ClientKey}")]
+        Message = "Stream {ConnectionId} rejected with {StatusCode} ({RefusalReason}): {StreamKind} stream, user {UserId}, client {ClientKey}")]
     private static partial void LogRejected(
-        ILogger logger, string connectionId, string refusalReason, string streamKind, string? userId, string? clientKey);
+        ILogger logger, string connectionId, int statusCode, string refusalReason, string streamKind, string? userId, string? clientKey);
 }
 
 /// <summary>

@@ -78,21 +78,23 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
     private async Task RunAsync(HttpContext context, string? lastEventId, string? userId, IObservable<UserConfiguration?>? configuration)
     {
         var kind = configuration is null ? StreamKind.Global : StreamKind.Configuration;
-        var clientKey = userId ?? context.Connection.RemoteIpAddress?.ToString();
+        var clientKey = ClientKey.For(context, userId);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            telemetry.Rejected(context, kind, userId, clientKey, "ShuttingDown");
-            await Refuse(context, "Shutting down", "The server is shutting down; reconnect to another instance.");
+            telemetry.Rejected(context, kind, userId, clientKey, "ShuttingDown", StatusCodes.Status503ServiceUnavailable);
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
         using var lease = runtime.Gate.TryEnter(clientKey, out var refusal);
         if (lease is null)
         {
-            telemetry.Rejected(context, kind, userId, clientKey, refusal.ToString());
-            await Refuse(context, "Too many streams", refusal == GateRefusal.ClientLimit
-                ? "This client has too many open streams."
-                : "The server is at its stream limit.");
+            telemetry.Rejected(
+                context, kind, userId, clientKey, refusal.ToString(),
+                refusal == GateRefusal.ClientLimit ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable);
+            await (refusal == GateRefusal.ClientLimit
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
             return;
         }
 
@@ -163,12 +165,16 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
                 detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
             .ExecuteAsync(context);
 
-    private Task Refuse(HttpContext context, string title, string detail)
+    /// <summary>
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval) and problem details: 503 when the process is
+    /// full or stopping, 429 when this client holds its share (another client would still be admitted).
+    /// </summary>
+    private Task Refuse(HttpContext context, int statusCode, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
+                statusCode: statusCode,
                 title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);

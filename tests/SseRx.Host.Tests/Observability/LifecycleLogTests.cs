@@ -79,7 +79,7 @@ public sealed class LifecycleLogTests
     }
 
     [Fact]
-    public async Task A_refused_stream_logs_rejected_with_the_refusal_reason()
+    public async Task A_refused_stream_logs_rejected_with_the_status_and_the_refusal_reason()
     {
         await using var app = ObservedApp.Start(
             new Dictionary<string, string?>(QuietHeartbeat) { ["MaxConnections"] = "2", ["MaxConnectionsPerClient"] = "1" });
@@ -88,7 +88,7 @@ public sealed class LifecycleLogTests
         await using var second = await app.App.OpenStreamAsync(headers: As("dave"));
         await using var overLimit = await app.App.OpenStreamAsync(headers: As("erin"));
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, sameClient.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, sameClient.Response.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, overLimit.Response.StatusCode);
         var rejected = app.Logs.Named("StreamRejected");
         Assert.Equal(2, rejected.Count);
@@ -96,9 +96,31 @@ public sealed class LifecycleLogTests
         Assert.All(rejected, r => Assert.Equal("global", r["StreamKind"]));
         var byUser = rejected.ToDictionary(r => (string)r["UserId"]!);
         Assert.Equal("ClientLimit", byUser["carol"]["RefusalReason"]);
+        Assert.Equal(429, byUser["carol"]["StatusCode"]);
         Assert.Equal("ProcessLimit", byUser["erin"]["RefusalReason"]);
-        Assert.Equal("erin", byUser["erin"]["ClientKey"]);
+        Assert.Equal(503, byUser["erin"]["StatusCode"]);
+        Assert.Equal("user:erin", byUser["erin"]["ClientKey"]);
         Assert.Equal(2, app.Logs.Named("StreamOpened").Count);
+    }
+
+    [Fact]
+    public async Task A_stream_request_refused_by_the_rate_limit_logs_rejected()
+    {
+        await using var app = ObservedApp.Start(
+            new Dictionary<string, string?>(QuietHeartbeat) { ["RateLimit:Enabled"] = "true", ["RateLimit:PermitsPerWindow"] = "1", ["RateLimit:Window"] = "00:10:00" },
+            kestrel: true);
+        var configuration = await app.CreateConfigurationAsync("gina", "AAPL");
+        var client = app.App.NewClient();
+        await using var admitted = await app.App.OpenStreamAsync(headers: As("gina"), client: client);
+        await using var limited = await app.App.OpenStreamAsync($"/api/v2/configurations/{configuration.Id}/stream", headers: As("gina"), client: client);
+
+        Assert.Equal(HttpStatusCode.OK, admitted.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.Response.StatusCode);
+        var rejected = Assert.Single(app.Logs.Named("StreamRejected"));
+        Assert.Equal("RateLimit", rejected["RefusalReason"]);
+        Assert.Equal(429, rejected["StatusCode"]);
+        Assert.Equal("configuration", rejected["StreamKind"]);
+        Assert.Equal("gina", rejected["UserId"]);
     }
 
     [Fact]
