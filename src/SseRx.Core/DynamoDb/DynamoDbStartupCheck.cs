@@ -13,7 +13,7 @@ public static class DynamoDbStartupCheck
     /// <summary>
     /// Describes both tables (<c>DescribeTable</c>) and throws one <see cref="InvalidOperationException"/> whose
     /// message names the problem and the fix: a missing table, a table with the wrong key schema, rejected
-    /// credentials, or an unreachable endpoint. The original exception is the inner exception.
+    /// credentials, or an unreachable endpoint. When a request failed, its exception is the inner exception.
     /// </summary>
     /// <param name="client">The client the stores will use.</param>
     /// <param name="options">The table names and the create-tables settings (named in the messages).</param>

@@ -14,7 +14,8 @@ public static class DynamoDbTables
 
     /// <summary>
     /// Makes sure both tables exist and are usable. A missing table is created (on-demand capacity; the items table
-    /// with TTL on <c>expires_at</c>) when <paramref name="allowCreate"/> is set, then waited for until it is ACTIVE.
+    /// with TTL on <c>expires_at</c>) when <paramref name="allowCreate"/> is set; a new table, or one another process
+    /// is still creating, is waited for until it is ACTIVE.
     /// Finishes with <see cref="DynamoDbStartupCheck.VerifyAsync"/>.
     /// </summary>
     /// <param name="client">The client to use; not disposed.</param>
@@ -41,24 +42,27 @@ public static class DynamoDbTables
         foreach (var table in Definitions(options))
         {
             var description = await DynamoDbStartupCheck.DescribeAsync(client, options, table.Name, cancellationToken).ConfigureAwait(false);
-            if (description is not null)
+            if (description?.TableStatus == TableStatus.ACTIVE)
             {
                 continue;
             }
 
-            if (!allowCreate)
+            if (description is null)
             {
-                throw new InvalidOperationException(DynamoDbStartupCheck.MissingTableMessage(client, options, table.Name));
-            }
+                if (!allowCreate)
+                {
+                    throw new InvalidOperationException(DynamoDbStartupCheck.MissingTableMessage(client, options, table.Name));
+                }
 
-            try
-            {
-                await client.CreateTableAsync(table.ToCreateRequest(), cancellationToken).ConfigureAwait(false);
-                created.Add(table.Name);
-            }
-            catch (ResourceInUseException)
-            {
-                // Another process (the simulator, a second host) is creating it at the same moment: wait for it instead.
+                try
+                {
+                    await client.CreateTableAsync(table.ToCreateRequest(), cancellationToken).ConfigureAwait(false);
+                    created.Add(table.Name);
+                }
+                catch (ResourceInUseException)
+                {
+                    // Another process (the simulator, a second host) is creating it at the same moment: wait for it instead.
+                }
             }
 
             await WaitUntilActiveAsync(client, options, table.Name, scheduler, cancellationToken).ConfigureAwait(false);
