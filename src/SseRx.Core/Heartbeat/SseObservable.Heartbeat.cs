@@ -19,9 +19,19 @@ public static partial class SseObservable
     /// </param>
     /// <param name="scheduler">Where the silence is timed.</param>
     /// <remarks>
+    /// <para>
+    /// The connect heartbeat is emitted synchronously during <c>Subscribe</c>, before <paramref name="source"/> is subscribed
+    /// (if the factory throws then, the sequence ends with <c>OnError</c> and the source is never subscribed).
+    /// Silence is measured from the last emission, value or heartbeat, by <paramref name="scheduler"/>'s clock.
+    /// </para>
+    /// <para>
     /// One timer per subscription, rescheduled only when it fires, so values pass through without allocating.
-    /// Completion and errors of the source pass through and stop the heartbeats.
+    /// Values and heartbeats are serialized: the observer is never called concurrently.
+    /// Completion and errors of the source pass through and stop the heartbeats. Disposing the subscription
+    /// cancels the timer and disposes the source subscription.
+    /// </para>
     /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is not positive.</exception>
     public static IObservable<T> WithHeartbeat<T>(
         this IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat, IScheduler scheduler)
     {
@@ -29,7 +39,7 @@ public static partial class SseObservable
         ArgumentNullException.ThrowIfNull(heartbeat);
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
-        throw new NotImplementedException();
+        return new HeartbeatObservable<T>(source, interval, heartbeat, scheduler);
     }
 
     /// <inheritdoc cref="WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, IScheduler)"/>

@@ -33,12 +33,76 @@ public sealed record PollStatus(
 /// The health signal of a poller: an observable of <see cref="PollStatus"/> that replays the current status
 /// to each new subscriber and then reports every change.
 /// </summary>
-/// <remarks>Thread-safe. Pass one instance to <c>Poll</c>; watch it from health checks and logs.</remarks>
+/// <remarks>
+/// Thread-safe. Pass one instance to <c>Poll</c>; watch it from health checks and logs. A new instance is
+/// <see cref="PollState.Starting"/> with no failures, no last success and a <see cref="TimeSpan.Zero"/> delay.
+/// Notifications are delivered one at a time and in order, under a lock, on the thread that reports
+/// the change (the poller's), so observers should be quick and must not throw. A status equal to the current one
+/// is not reported again. The sequence never completes. Disposing a subscription stops its notifications.
+/// </remarks>
 public sealed class PollHealth : IObservable<PollStatus>
 {
-    /// <summary>The current status.</summary>
-    public PollStatus Current => throw new NotImplementedException();
+    private static readonly PollStatus Initial = new(PollState.Starting, 0, null, null, TimeSpan.Zero);
 
-    /// <inheritdoc />
-    public IDisposable Subscribe(IObserver<PollStatus> observer) => throw new NotImplementedException();
+    private readonly Lock _gate = new();
+    private IObserver<PollStatus>[] _observers = [];
+    private volatile PollStatus _current = Initial;
+
+    /// <summary>The current status; <see cref="PollState.Starting"/> until the poller reports.</summary>
+    public PollStatus Current => _current;
+
+    /// <summary>Sends the current status to <paramref name="observer"/>, then every change until disposed.</summary>
+    /// <param name="observer">Receives the statuses.</param>
+    /// <returns>Disposing it unsubscribes <paramref name="observer"/>; disposing twice is harmless.</returns>
+    public IDisposable Subscribe(IObserver<PollStatus> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (_gate)
+        {
+            // Replay and registration under one lock, so no report can slip between them or overtake the replay.
+            observer.OnNext(_current);
+            _observers = [.. _observers, observer];
+        }
+
+        return new Subscription(this, observer);
+    }
+
+    /// <summary>Makes <paramref name="status"/> current and tells every observer, unless it equals the current one.</summary>
+    internal void Report(PollStatus status)
+    {
+        lock (_gate)
+        {
+            if (status.Equals(_current))
+            {
+                return;
+            }
+
+            _current = status;
+
+            // Copy-on-write array: an observer that unsubscribes from OnNext does not disturb this loop.
+            foreach (var observer in _observers)
+            {
+                observer.OnNext(status);
+            }
+        }
+    }
+
+    private void Unsubscribe(IObserver<PollStatus> observer)
+    {
+        lock (_gate)
+        {
+            var index = Array.IndexOf(_observers, observer);
+            if (index >= 0)
+            {
+                _observers = [.. _observers.AsSpan(0, index), .. _observers.AsSpan(index + 1)];
+            }
+        }
+    }
+
+    private sealed class Subscription(PollHealth owner, IObserver<PollStatus> observer) : IDisposable
+    {
+        private PollHealth? _owner = owner;
+
+        public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Unsubscribe(observer);
+    }
 }

@@ -1,0 +1,1 @@
+Console.WriteLine("The load client is being written; see the README performance section.");

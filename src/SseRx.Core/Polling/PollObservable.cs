@@ -1,0 +1,218 @@
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+
+namespace SseRx;
+
+/// <summary>The cold observable behind <see cref="SseObservable.Poll{T}(Func{CancellationToken, Task{T}}, PollOptions, PollHealth?, IScheduler)"/>.</summary>
+/// <remarks>The options are copied here, so editing the <see cref="PollOptions"/> later does not affect it.</remarks>
+internal sealed class PollObservable<T> : IObservable<T>
+{
+    private readonly Func<CancellationToken, Task<T>> _fetch;
+    private readonly TimeSpan _interval;
+    private readonly TimeSpan _initialBackoff;
+    private readonly TimeSpan _maxBackoff;
+    private readonly Func<Exception, bool> _isTransient;
+    private readonly PollHealth? _health;
+    private readonly IScheduler _scheduler;
+
+    public PollObservable(Func<CancellationToken, Task<T>> fetch, PollOptions options, PollHealth? health, IScheduler scheduler)
+    {
+        _fetch = fetch;
+        _interval = options.Interval;
+        _initialBackoff = options.InitialBackoff;
+        _maxBackoff = options.MaxBackoff;
+        _isTransient = options.IsTransient;
+        _health = health;
+        _scheduler = scheduler;
+    }
+
+    public IDisposable Subscribe(IObserver<T> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var run = new Run(this, observer);
+        run.Start();
+        return run;
+    }
+
+    /// <summary>
+    /// The delay after the <paramref name="failures"/>-th consecutive transient failure:
+    /// <paramref name="initial"/> doubled per earlier failure, capped at <paramref name="max"/>, without overflowing.
+    /// </summary>
+    internal static TimeSpan Backoff(int failures, TimeSpan initial, TimeSpan max)
+    {
+        var doublings = failures - 1;
+        if (doublings <= 0)
+        {
+            return initial;
+        }
+
+        // initial * 2^doublings > max exactly when initial > floor(max / 2^doublings); no multiplication can overflow.
+        if (doublings >= 62 || initial.Ticks > max.Ticks >> doublings)
+        {
+            return max;
+        }
+
+        return TimeSpan.FromTicks(initial.Ticks << doublings);
+    }
+
+    /// <summary>One subscription: a chain of fetches, each scheduled when the previous one has ended.</summary>
+    private sealed class Run(PollObservable<T> parent, IObserver<T> observer) : IDisposable
+    {
+        // Cancelled on disposal, never disposed: a fetch may still hold its token, and a source without a timer
+        // or wait handle has nothing to release.
+        private readonly CancellationTokenSource _cancellation = new();
+        private readonly Lock _gate = new();
+
+        // All below guarded by _gate.
+        private IDisposable? _pending;
+        private bool _stopped;
+        private int _failures;
+        private DateTimeOffset? _lastSuccess;
+
+        public void Start()
+        {
+            lock (_gate)
+            {
+                _pending = parent._scheduler.Schedule(this, static (_, self) => self.Fetch());
+            }
+        }
+
+        public void Dispose()
+        {
+            IDisposable? pending;
+            lock (_gate)
+            {
+                _stopped = true;
+                pending = _pending;
+                _pending = null;
+            }
+
+            pending?.Dispose();
+
+            // A fetch that ends because of this (OperationCanceledException) or ends anyway later finds _stopped and is ignored.
+            _cancellation.Cancel();
+        }
+
+        private IDisposable Fetch()
+        {
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    return Disposable.Empty;
+                }
+
+                _pending = null;
+            }
+
+            Task<T>? task;
+            try
+            {
+                task = parent._fetch(_cancellation.Token);
+            }
+            catch (Exception ex)
+            {
+                OnFailure(ex);
+                return Disposable.Empty;
+            }
+
+            if (task is null)
+            {
+                OnFailure(new InvalidOperationException("The poll's fetch function returned a null task."));
+            }
+            else if (task.IsCompleted)
+            {
+                OnFetched(task);
+            }
+            else
+            {
+                // ExecuteSynchronously: the result is handled on the thread that completes the fetch, with no extra hop.
+                _ = task.ContinueWith(
+                    static (t, state) => ((Run)state!).OnFetched(t),
+                    this,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
+            return Disposable.Empty;
+        }
+
+        private void OnFetched(Task<T> task)
+        {
+            if (task.IsCompletedSuccessfully)
+            {
+                OnSuccess(task.Result);
+            }
+            else if (task.IsCanceled)
+            {
+                OnFailure(new TaskCanceledException(task));
+            }
+            else
+            {
+                var error = task.Exception!;
+                OnFailure(error.InnerExceptions.Count == 1 ? error.InnerExceptions[0] : error);
+            }
+        }
+
+        private void OnSuccess(T value)
+        {
+            // Emitting under the lock is what guarantees nothing is emitted once Dispose has returned.
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                _failures = 0;
+                _lastSuccess = parent._scheduler.Now;
+                parent._health?.Report(new PollStatus(PollState.Healthy, 0, null, _lastSuccess, parent._interval));
+                observer.OnNext(value);
+                ScheduleNext(parent._interval);
+            }
+        }
+
+        private void OnFailure(Exception error)
+        {
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                bool transient;
+                try
+                {
+                    transient = parent._isTransient(error);
+                }
+                catch (Exception callbackError)
+                {
+                    _stopped = true;
+                    observer.OnError(callbackError);
+                    return;
+                }
+
+                if (_failures < int.MaxValue)
+                {
+                    _failures++;
+                }
+
+                var delay = transient ? Backoff(_failures, parent._initialBackoff, parent._maxBackoff) : parent._maxBackoff;
+                parent._health?.Report(new PollStatus(
+                    transient ? PollState.Degraded : PollState.Failed, _failures, error, _lastSuccess, delay));
+                ScheduleNext(delay);
+            }
+        }
+
+        private void ScheduleNext(TimeSpan delay)
+        {
+            // The observer may have disposed this subscription from OnNext.
+            if (!_stopped)
+            {
+                _pending = parent._scheduler.Schedule(this, delay, static (_, self) => self.Fetch());
+            }
+        }
+    }
+}
