@@ -53,7 +53,8 @@ public sealed class DynamoDbConfigurationStore : IConfigurationStore
             IsTransient = DynamoDbErrors.IsTransient,
         };
         _watches = new SharedWatches<(string, string), UserConfiguration?>(
-            key => SseObservable.Poll(ct => GetAsync(key.Item1, key.Item2, ct), _watchPoll, null, _scheduler)
+            key => SseObservable.Poll(ct => ReadVersionAsync(key.Item1, key.Item2, ct), _watchPoll, null, _scheduler)
+                .Select(static version => version.Configuration)
                 .DistinctUntilChanged(SameVersion),
             EqualityComparer<(string, string)>.Default);
     }
@@ -236,6 +237,12 @@ public sealed class DynamoDbConfigurationStore : IConfigurationStore
         ArgumentNullException.ThrowIfNull(id);
         return _watches.Watch((ownerId, id));
     }
+
+    // Poll treats a null result as a failed fetch, so "not found" travels wrapped in a struct.
+    private async Task<Version> ReadVersionAsync(string ownerId, string id, CancellationToken cancellationToken) =>
+        new(await GetAsync(ownerId, id, cancellationToken).ConfigureAwait(false));
+
+    private readonly record struct Version(UserConfiguration? Configuration);
 
     private sealed class VersionComparer : IEqualityComparer<UserConfiguration?>
     {
