@@ -44,6 +44,8 @@ public sealed class OutageTests : IAsyncLifetime
         using var events = new Recorder<SseEvent>(feed.Events);
         using var states = new Recorder<PollStatus>(health);
 
+        // Written after the first poll (the bootstrap), so it is a new item rather than history.
+        await WaitForAsync(states, s => s.State == PollState.Healthy);
         await writer.WriteAsync(Item("before"), default);
         Assert.Equal("before", await NextItemIdAsync(events));
 

@@ -149,7 +149,13 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
         Assert.Equal(["before", "after"], Ids(batch.NewItems));
         Assert.Equal(2, store.LastFetchCost.Requests);
 
+        // The next poll still re-reads the overlap behind "after", which reaches back into 11:59; the one after that does not.
         clock.AdvanceTo(Noon.AddSeconds(30));
+        batch = await store.FetchAsync(batch.Cursor, default);
+        Assert.Empty(batch.NewItems);
+        Assert.Equal(2, store.LastFetchCost.Requests);
+
+        clock.AdvanceTo(Noon.AddSeconds(35));
         batch = await store.FetchAsync(batch.Cursor, default);
         Assert.Empty(batch.NewItems);
         Assert.Equal(1, store.LastFetchCost.Requests);
