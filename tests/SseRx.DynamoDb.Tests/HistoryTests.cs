@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using SseRx.DynamoDb.Tests.Infrastructure;
+using SseRx.Sentiment;
 using static SseRx.DynamoDb.Tests.Infrastructure.Items;
 
 namespace SseRx.DynamoDb.Tests;
@@ -70,18 +71,66 @@ public sealed class HistoryTests(DynaliteFixture fixture)
     }
 
     [Fact]
-    public async Task Items_stamped_beyond_the_clock_skew_ahead_of_now_are_not_read_yet()
+    public async Task A_store_that_has_never_polled_reads_up_to_now_and_leaves_later_stamped_items_for_later()
     {
         var options = await fixture.CreateTablesAsync();
         await new DynamoDbSentimentWriter(fixture.Client, options).WriteBatchAsync(
-            [At(Noon.AddSeconds(4), "near"), At(Noon.AddSeconds(30), "far")], default);
+            [At(Noon, "now"), At(Noon.AddSeconds(4), "near"), At(Noon.AddSeconds(30), "far")], default);
         var clock = new HistoricalScheduler(Noon);
         var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
 
-        Assert.Equal(["near"], Ids(await store.ReadAfterAsync(SseEventId.AtTime(Noon), 10, default)));
+        Assert.Equal(["now"], Ids(await store.ReadAfterAsync(SseEventId.AtTime(Noon.AddMinutes(-1)), 10, default)));
 
         clock.AdvanceBy(TimeSpan.FromSeconds(30));
-        Assert.Equal(["near", "far"], Ids(await store.ReadAfterAsync(SseEventId.AtTime(Noon), 10, default)));
+        Assert.Equal(["now", "near", "far"], Ids(await store.ReadAfterAsync(SseEventId.AtTime(Noon.AddMinutes(-1)), 10, default)));
+    }
+
+    [Fact]
+    public async Task A_resume_read_before_the_first_poll_and_that_poll_split_at_the_same_point_with_no_gap_and_no_duplicate()
+    {
+        var options = await fixture.CreateTablesAsync();
+        var writer = new DynamoDbSentimentWriter(fixture.Client, options);
+        await writer.WriteBatchAsync([At(Noon.AddSeconds(-2), "before"), At(Noon.AddSeconds(1), "stamped-ahead")], default);
+        var clock = new HistoricalScheduler(Noon);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
+
+        // A cold process: the client's resume read runs first, then the feed's first poll (the bootstrap).
+        var history = await store.ReadAfterAsync(SseEventId.AtTime(Noon.AddMinutes(-1)), 10, default);
+        clock.AdvanceBy(TimeSpan.FromSeconds(2));
+        await writer.WriteAsync(At(Noon.AddMilliseconds(500), "during-bootstrap"), default);
+        var bootstrap = await store.FetchAsync(null, default);
+        clock.AdvanceBy(TimeSpan.FromSeconds(1));
+        var live = await store.FetchAsync(bootstrap.Cursor, default);
+
+        Assert.Equal(["before"], Ids(history));
+        Assert.Empty(bootstrap.NewItems);
+        Assert.Equal(["during-bootstrap", "stamped-ahead"], Ids(live.NewItems));
+    }
+
+    [Fact]
+    public async Task A_resume_read_on_a_polling_store_stops_at_the_cursor_the_feed_last_passed_back()
+    {
+        var options = await fixture.CreateTablesAsync();
+        var writer = new DynamoDbSentimentWriter(fixture.Client, options);
+        await writer.WriteAsync(At(Noon.AddSeconds(-30), "old"), default);
+        var clock = new HistoricalScheduler(Noon);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
+        var from = SseEventId.AtTime(Noon.AddMinutes(-1));
+        var bootstrap = await store.FetchAsync(null, default);
+
+        await writer.WriteAsync(At(Noon.AddSeconds(1), "x"), default);
+        clock.AdvanceBy(TimeSpan.FromSeconds(2));
+        var first = await store.FetchAsync(bootstrap.Cursor, default);
+        Assert.Equal(["x"], Ids(first.NewItems));
+
+        // x was just delivered live; until the feed passes its cursor back, resume reads leave x to the journal.
+        Assert.Equal(["old"], Ids(await store.ReadAfterAsync(from, 10, default)));
+
+        await writer.WriteAsync(At(Noon.AddSeconds(3), "y"), default);
+        clock.AdvanceBy(TimeSpan.FromSeconds(2));
+        var second = await store.FetchAsync(first.Cursor, default);
+        Assert.Equal(["y"], Ids(second.NewItems));
+        Assert.Equal(["old", "x"], Ids(await store.ReadAfterAsync(from, 10, default)));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using SseRx.DynamoDb.Tests.Infrastructure;
+using SseRx.Sentiment;
 using Xunit.Abstractions;
 using static SseRx.DynamoDb.Tests.Infrastructure.Items;
 

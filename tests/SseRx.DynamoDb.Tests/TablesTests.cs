@@ -61,6 +61,7 @@ public sealed class TablesTests(DynaliteFixture fixture)
     {
         var options = fixture.NewOptions();
         await fixture.Client.CreateTableAsync(DynamoDbTables.Definitions(options)[0].ToCreateRequest());
+        await WaitUntilActiveAsync(options.ItemsTable);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => DynamoDbStartupCheck.VerifyAsync(fixture.Client, options));
         Assert.StartsWith($"DynamoDB table '{options.ConfigurationsTable}' not found at {fixture.Server.ServiceUrl}", error.Message, StringComparison.Ordinal);
@@ -100,10 +101,7 @@ public sealed class TablesTests(DynaliteFixture fixture)
             AttributeDefinitions = [new AttributeDefinition("id", ScalarAttributeType.S)],
             KeySchema = [new KeySchemaElement("id", KeyType.HASH)],
         });
-        while ((await fixture.Client.DescribeTableAsync(options.ItemsTable)).Table.TableStatus != TableStatus.ACTIVE)
-        {
-            await Task.Delay(20);
-        }
+        await WaitUntilActiveAsync(options.ItemsTable);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => DynamoDbStartupCheck.VerifyAsync(fixture.Client, options));
         Assert.Contains($"'{options.ItemsTable}'", error.Message, StringComparison.Ordinal);
@@ -163,5 +161,13 @@ public sealed class TablesTests(DynaliteFixture fixture)
         await Assert.ThrowsAsync<ArgumentNullException>(() => DynamoDbTables.EnsureCreatedAsync(null!, new DynamoDbStoreOptions(), true));
         Assert.Throws<ArgumentNullException>(() => DynamoDbClientFactory.Create(null!));
         Assert.IsAssignableFrom<IAmazonDynamoDB>(fixture.Client);
+    }
+
+    private async Task WaitUntilActiveAsync(string table)
+    {
+        while ((await fixture.Client.DescribeTableAsync(table)).Table.TableStatus != TableStatus.ACTIVE)
+        {
+            await Task.Delay(20);
+        }
     }
 }

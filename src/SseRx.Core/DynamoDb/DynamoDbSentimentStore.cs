@@ -34,8 +34,15 @@ public sealed class DynamoDbSentimentStore : ISentimentSource, ISentimentHistory
     private readonly long _skewMilliseconds;
     private readonly long _windowMilliseconds;
 
+    // The poller's state: touched only by FetchAsync, which never runs concurrently with itself.
     private SentimentAggregator? _aggregator;
     private DeliveredItems _delivered = new();
+
+    // Where resume reads hand over to the live feed; shared with ReadAfterAsync, so guarded by _split.
+    private readonly Lock _split = new();
+    private SseEventId? _liveCursor;
+    private Task? _bootstrap;
+    private long? _earlyHistoryEnd;
 
     /// <summary>Creates a store over the table <see cref="DynamoDbStoreOptions.ItemsTable"/>.</summary>
     /// <param name="client">The DynamoDB client; not disposed by the store.</param>
@@ -62,9 +69,11 @@ public sealed class DynamoDbSentimentStore : ISentimentSource, ISentimentHistory
 
     /// <inheritdoc />
     /// <remarks>
-    /// The first fetch (<paramref name="after"/> <see langword="null"/>) reads the metrics window, one query per
-    /// hour bucket, into the aggregates and returns no items. Later fetches return the items after the cursor,
-    /// oldest first, each exactly once. A fetch that fails changes nothing, so the next attempt repeats it.
+    /// <para>The first fetch (<paramref name="after"/> <see langword="null"/>) reads the metrics window, one query per
+    /// hour bucket, into the aggregates and returns no items, with a cursor at the moment the fetch started: items
+    /// stamped later (written while this bootstrap runs, for instance) are delivered by the next fetch rather than
+    /// silently counted. Later fetches return the items after the cursor, oldest first, each exactly once.</para>
+    /// <para>A fetch that fails changes nothing, so the next attempt repeats it.</para>
     /// </remarks>
     /// <exception cref="Amazon.Runtime.AmazonServiceException">DynamoDB failed; see <see cref="DynamoDbErrors.IsTransient"/>.</exception>
     public async ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken)
@@ -72,77 +81,132 @@ public sealed class DynamoDbSentimentStore : ISentimentSource, ISentimentHistory
         var now = _scheduler.Now;
         var nowMs = Math.Max(0, now.ToUnixTimeMilliseconds());
         var upperMs = nowMs + _skewMilliseconds;
-
-        // All reads happen before any state changes, so a failure part-way leaves the poller as it was.
         var aggregator = _aggregator;
-        var delivered = _delivered;
-        var cost = default(ReadCost);
-        var bootstrap = new List<SentimentItem>();
-        if (after is null || aggregator is null)
+        var bootstrapping = after is null || aggregator is null;
+        var bootstrapEnd = after?.UnixMilliseconds ?? 0;
+        TaskCompletionSource? bootstrapDone = null;
+        lock (_split)
         {
-            // A first fetch, or a cursor handed to a store that has never polled: load everything up to it.
-            var bootstrapEnd = after?.UnixMilliseconds ?? upperMs;
-            var windowStart = Math.Max(0, nowMs - _windowMilliseconds);
-            cost += await _reader.ReadAsync(
-                SseEventId.AtTime(DateTimeOffset.FromUnixTimeMilliseconds(windowStart)).ToString(),
-                windowStart, bootstrapEnd, int.MaxValue, null, bootstrap, cancellationToken).ConfigureAwait(false);
-            if (after is { } cursor)
+            if (after is null)
             {
-                bootstrap.RemoveAll(item => item.EventId > cursor);
+                // The split point between history and live: the moment this fetch started, or the one a resume
+                // read just before it was cut at (see ReadAfterAsync), so the two meet exactly.
+                bootstrapEnd = _earlyHistoryEnd is { } early && nowMs - early <= _skewMilliseconds && early <= nowMs ? early : nowMs;
+                _earlyHistoryEnd = null;
+                _liveCursor = null;
+                bootstrapDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _bootstrap = bootstrapDone.Task;
+            }
+            else
+            {
+                // Everything up to the cursor the feed passes back has been emitted: resume reads stop there.
+                _liveCursor = after;
+            }
+        }
+
+        try
+        {
+            // All reads happen before any state changes, so a failure part-way leaves the poller as it was.
+            var delivered = _delivered;
+            var cost = default(ReadCost);
+            var bootstrap = new List<SentimentItem>();
+            if (bootstrapping)
+            {
+                // A first fetch, or a cursor handed to a store that has never polled: load everything up to it.
+                var windowStart = Math.Max(0, nowMs - _windowMilliseconds);
+                cost += await _reader.ReadAsync(
+                    ItemSchema.From(windowStart), ItemSchema.Through(bootstrapEnd), int.MaxValue, null, bootstrap, cancellationToken)
+                    .ConfigureAwait(false);
+                if (after is { } cursor)
+                {
+                    bootstrap.RemoveAll(item => item.EventId > cursor);
+                }
+
+                aggregator = new SentimentAggregator();
+                delivered = new DeliveredItems();
             }
 
-            aggregator = new SentimentAggregator();
-            delivered = new DeliveredItems();
-        }
-
-        foreach (var item in bootstrap)
-        {
-            delivered.Add(item.ItemId, item.EventId.UnixMilliseconds);
-        }
-
-        var fresh = new List<SentimentItem>();
-        if (after is { } from)
-        {
-            var lowerMs = Math.Max(0, from.UnixMilliseconds - _skewMilliseconds);
-            var candidates = new List<SentimentItem>();
-            cost += await _reader.ReadAsync(
-                SseEventId.AtTime(DateTimeOffset.FromUnixTimeMilliseconds(lowerMs)).ToString(),
-                lowerMs, upperMs, int.MaxValue, null, candidates, cancellationToken).ConfigureAwait(false);
-
-            foreach (var item in candidates)
+            foreach (var item in bootstrap)
             {
-                if (!delivered.Contains(item.ItemId))
+                delivered.Add(item.ItemId, item.EventId.UnixMilliseconds);
+            }
+
+            var fresh = new List<SentimentItem>();
+            if (after is { } from)
+            {
+                var lowerMs = Math.Max(0, from.UnixMilliseconds - _skewMilliseconds);
+                var candidates = new List<SentimentItem>();
+                cost += await _reader.ReadAsync(
+                    ItemSchema.From(lowerMs), ItemSchema.Through(upperMs), int.MaxValue, null, candidates, cancellationToken)
+                    .ConfigureAwait(false);
+
+                foreach (var item in candidates)
                 {
-                    delivered.Add(item.ItemId, item.EventId.UnixMilliseconds);
-                    fresh.Add(item);
+                    if (!delivered.Contains(item.ItemId))
+                    {
+                        delivered.Add(item.ItemId, item.EventId.UnixMilliseconds);
+                        fresh.Add(item);
+                    }
                 }
             }
+
+            aggregator!.Add(bootstrap);
+            aggregator.Add(fresh);
+
+            // Bootstrap items are sorted and never after its end; fresh ones may arrive late, so take their max.
+            var newCursor = Max(after, bootstrap.Count > 0 ? bootstrap[^1].EventId : null);
+            newCursor = Max(newCursor, fresh.Count > 0 ? MaxEventId(fresh) : null);
+            if (after is null)
+            {
+                newCursor = Max(newCursor, ItemSchema.Through(bootstrapEnd));
+            }
+
+            // With nothing new, the cursor still follows the clock (less the skew), so a quiet spell never widens the
+            // next query beyond an hour bucket or two.
+            var floor = ItemSchema.From(Math.Max(0, nowMs - _skewMilliseconds));
+            var result = Max(newCursor, floor)!.Value;
+            delivered.EvictBefore(result.UnixMilliseconds - _skewMilliseconds);
+
+            _aggregator = aggregator;
+            _delivered = delivered;
+            LastFetchCost = cost;
+            if (after is null)
+            {
+                lock (_split)
+                {
+                    // A bootstrap delivers no items, so everything up to its cursor is already "emitted".
+                    _liveCursor = result;
+                }
+            }
+
+            return new SentimentBatch(fresh, aggregator.Metrics(now), aggregator.Tickers(now), result, now);
         }
+        finally
+        {
+            if (bootstrapDone is not null)
+            {
+                lock (_split)
+                {
+                    if (ReferenceEquals(_bootstrap, bootstrapDone.Task))
+                    {
+                        _bootstrap = null;
+                    }
+                }
 
-        aggregator.Add(bootstrap);
-        aggregator.Add(fresh);
-
-        // Bootstrap items are sorted and never after a given cursor; fresh ones may arrive late, so take their max.
-        var newCursor = Max(after, bootstrap.Count > 0 ? bootstrap[^1].EventId : null);
-        newCursor = Max(newCursor, fresh.Count > 0 ? MaxEventId(fresh) : null);
-
-        // With nothing new, the cursor still follows the clock (less the skew), so a quiet spell never widens the
-        // next query beyond an hour bucket or two.
-        var floor = SseEventId.AtTime(DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, nowMs - _skewMilliseconds)));
-        var result = Max(newCursor, floor)!.Value;
-        delivered.EvictBefore(result.UnixMilliseconds - _skewMilliseconds);
-
-        _aggregator = aggregator;
-        _delivered = delivered;
-        LastFetchCost = cost;
-        return new SentimentBatch(fresh, aggregator.Metrics(now), aggregator.Tickers(now), result, now);
+                bootstrapDone.SetResult();
+            }
+        }
     }
 
     /// <inheritdoc />
     /// <remarks>
-    /// Queries the hour buckets from <paramref name="after"/>'s hour to now, stopping once
-    /// <paramref name="maxItems"/> items are read: the cost is one request per hour spanned plus one per page.
-    /// Stateless: any process can answer for any cursor in the window.
+    /// <para>Queries the hour buckets from <paramref name="after"/>'s hour on, stopping once
+    /// <paramref name="maxItems"/> items are read: the cost is one request per hour spanned plus one per page.</para>
+    /// <para>The read stops where this store's live feed takes over, so a client that resumes from the store and then
+    /// goes live gets no item twice and misses none: at the cursor the feed last passed to
+    /// <see cref="FetchAsync"/> (everything up to it has been emitted, later items will be); while the first fetch
+    /// runs, after waiting for it; and before any fetch, at now, which the first fetch then starts from. Any process
+    /// can answer for any cursor in the window.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="maxItems"/> is less than 1, or <paramref name="after"/> is older than
@@ -158,11 +222,52 @@ public sealed class DynamoDbSentimentStore : ISentimentSource, ISentimentHistory
                 nameof(after), after.ToString(), "The cursor is older than the window the items table is read over.");
         }
 
-        var upperMs = Math.Max(nowMs + _skewMilliseconds, after.UnixMilliseconds);
+        var end = await LiveStartAsync(nowMs, cancellationToken).ConfigureAwait(false);
         var items = new List<SentimentItem>(Math.Min(maxItems, 256));
-        await _reader.ReadAsync(after.ToString(), after.UnixMilliseconds, upperMs, maxItems, after, items, cancellationToken)
-            .ConfigureAwait(false);
+        if (end > after)
+        {
+            await _reader.ReadAsync(after, end, maxItems, after, items, cancellationToken).ConfigureAwait(false);
+        }
+
         return items;
+    }
+
+    /// <summary>Where a resume read must stop so that the live feed continues exactly after it.</summary>
+    private async Task<SseEventId> LiveStartAsync(long nowMs, CancellationToken cancellationToken)
+    {
+        Task? bootstrap;
+        lock (_split)
+        {
+            if (_liveCursor is { } live)
+            {
+                return live;
+            }
+
+            bootstrap = _bootstrap;
+        }
+
+        if (bootstrap is not null)
+        {
+            await bootstrap.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_split)
+            {
+                if (_liveCursor is { } live)
+                {
+                    return live;
+                }
+            }
+        }
+
+        lock (_split)
+        {
+            // No feed has polled yet: cut at now, and let a first fetch that starts soon begin from the same point.
+            if (_earlyHistoryEnd is not { } early || nowMs - early > _skewMilliseconds || early > nowMs)
+            {
+                _earlyHistoryEnd = early = nowMs;
+            }
+
+            return ItemSchema.Through(early);
+        }
     }
 
     private static SseEventId? Max(SseEventId? left, SseEventId? right) =>

@@ -35,29 +35,29 @@ internal sealed class ItemRangeReader
 
     /// <summary>
     /// Appends to <paramref name="into"/>, oldest first, the valid items whose sort key lies in
-    /// [<paramref name="lowerSortKey"/>, the last key at <paramref name="toMilliseconds"/>], stopping once
-    /// <paramref name="maxItems"/> have been appended.
+    /// [<paramref name="lower"/>, <paramref name="upper"/>], stopping once <paramref name="maxItems"/> have been appended.
     /// </summary>
-    /// <param name="lowerSortKey">The inclusive lower bound; its time part must be <paramref name="fromMilliseconds"/>.</param>
-    /// <param name="fromMilliseconds">The time of the lower bound: the first bucket read is its hour.</param>
-    /// <param name="toMilliseconds">The inclusive upper bound in time: the last bucket read is its hour.</param>
+    /// <param name="lower">The inclusive lower bound: the first bucket read is the hour of its time.</param>
+    /// <param name="upper">The inclusive upper bound: the last bucket read is the hour of its time.</param>
     /// <param name="maxItems">The most items to append.</param>
     /// <param name="skip">An item id not to append (an exclusive cursor), or <see langword="null"/>.</param>
     /// <param name="into">Receives the items.</param>
     /// <param name="cancellationToken">Cancels the requests.</param>
     public async Task<ReadCost> ReadAsync(
-        string lowerSortKey, long fromMilliseconds, long toMilliseconds, int maxItems, SseEventId? skip, List<SentimentItem> into,
+        SseEventId lower, SseEventId upper, int maxItems, SseEventId? skip, List<SentimentItem> into,
         CancellationToken cancellationToken)
     {
         var cost = default(ReadCost);
-        if (toMilliseconds < fromMilliseconds)
+        if (upper < lower)
         {
             return cost;
         }
 
-        var upperSortKey = ItemSchema.UpperBoundAt(toMilliseconds);
+        var lowerSortKey = lower.ToString();
+        var upperSortKey = upper.ToString();
+        var toMilliseconds = upper.UnixMilliseconds;
         var appended = 0;
-        for (var hour = ItemSchema.HourStart(fromMilliseconds); hour <= toMilliseconds && appended < maxItems; hour += ItemSchema.HourMilliseconds)
+        for (var hour = ItemSchema.HourStart(lower.UnixMilliseconds); hour <= toMilliseconds && appended < maxItems; hour += ItemSchema.HourMilliseconds)
         {
             var request = new QueryRequest
             {

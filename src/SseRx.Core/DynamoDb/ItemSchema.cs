@@ -44,11 +44,14 @@ internal static class ItemSchema
     /// <summary>The start of the hour holding <paramref name="unixMilliseconds"/> (non-negative times only).</summary>
     public static long HourStart(long unixMilliseconds) => unixMilliseconds - (unixMilliseconds % HourMilliseconds);
 
+    /// <summary>The first event id at <paramref name="unixMilliseconds"/>: an inclusive lower bound that takes in that whole millisecond.</summary>
+    public static SseEventId From(long unixMilliseconds) => new(unixMilliseconds, string.Empty);
+
     /// <summary>
-    /// The smallest sort key of any item stamped after <paramref name="unixMilliseconds"/>: an upper bound, inclusive,
-    /// that takes in every item of that millisecond (item ids are never empty).
+    /// An inclusive upper bound that takes in every item stamped at or before <paramref name="unixMilliseconds"/>
+    /// and none after (item ids are never empty, so no item has exactly this id).
     /// </summary>
-    public static string UpperBoundAt(long unixMilliseconds) => new SseEventId(unixMilliseconds + 1, string.Empty).ToString();
+    public static SseEventId Through(long unixMilliseconds) => new(unixMilliseconds + 1, string.Empty);
 
     /// <summary>The item as the writer stores it.</summary>
     public static Dictionary<string, AttributeValue> ToAttributes(SentimentItem item, TimeSpan timeToLive)
