@@ -1,6 +1,10 @@
 using System.Reactive.Concurrency;
+using System.Text.Json;
 using SseRx.Configurations;
+using SseRx.DynamoDb.Tests.Host;
 using SseRx.DynamoDb.Tests.Infrastructure;
+using SseRx.Host.Tests.Infrastructure;
+using SseRx.Sentiment;
 
 namespace SseRx.DynamoDb.Tests;
 
@@ -11,6 +15,9 @@ namespace SseRx.DynamoDb.Tests;
 public sealed class OutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    // The host backs off from 1 s, doubling, while the server is down: recovery can take a few back-off steps.
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
 
     private DynaliteServer _server = null!;
 
@@ -49,9 +56,9 @@ public sealed class OutageTests : IAsyncLifetime
         await writer.WriteAsync(Item("before"), default);
         Assert.Equal("before", await NextItemIdAsync(events));
 
-        // The metrics event closes the batch that carried the item: after it, the feed has nothing more to say.
-        await NextOfTypeAsync(events, SseEventTypes.Metrics);
-        await WaitForAsync(states, s => s.State == PollState.Healthy);
+        // The batch that carried the item ends with AAPL's first sentiment_update (after its metrics event):
+        // after it, the feed has nothing more to say until something changes.
+        await NextOfTypeAsync(events, SseEventTypes.SentimentUpdate);
         var metricsBefore = feed.LatestMetrics;
         Assert.Equal(1, metricsBefore!.Total);
         Assert.Equal(0, events.Pending);
@@ -114,6 +121,51 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal(edited!.UpdatedAt, value!.UpdatedAt);
         Assert.Equal(["NVDA"], value.Tickers);
         Assert.Null(watch.Error);
+    }
+
+    [Fact]
+    public async Task A_host_keeps_its_streams_open_with_heartbeats_reports_degraded_and_recovers_when_the_server_returns()
+    {
+        var tables = new DynamoDbStoreOptions { ServiceUrl = _server.ServiceUrl, ItemsTable = "items-host", ConfigurationsTable = "configs-host" };
+        using var client = _server.CreateClient();
+        await DynamoDbTables.EnsureCreatedAsync(client, tables, allowCreate: true);
+        var writer = new DynamoDbSentimentWriter(client, tables);
+        await using var host = DynamoDbHost.Start(tables);
+        await using var stream = await host.OpenStreamAsync();
+        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        var before = Item("before");
+        await writer.WriteAsync(before, default);
+        await stream.ReadUntilAsync(e => e.EventId == before.EventId.ToString());
+        await stream.NextOfTypeAsync(SseEventTypes.SentimentUpdate);
+
+        await _server.StopAsync();
+        var seenBeforeOutage = stream.Received.Count;
+        await Eventually.TrueAsync(async () => await HealthAsync(host) == "degraded", "/health reports the failing poller", Outage);
+        var heartbeatsDuringOutage = 0;
+        while (heartbeatsDuringOutage < 2)
+        {
+            var e = await stream.NextAsync();
+            Assert.NotNull(e);
+            heartbeatsDuringOutage += e.Value.EventType == SseEventTypes.Heartbeat ? 1 : 0;
+        }
+
+        await _server.RestartAsync();
+        await Eventually.TrueAsync(async () => await HealthAsync(host) == "healthy", "/health reports the recovered poller", Outage);
+        var after = Item("after");
+        await writer.WriteAsync(after, default);
+        await stream.ReadUntilAsync(e => e.EventId == after.EventId.ToString());
+
+        // From the outage to the next real item: heartbeats only. No empty metrics, no resync, no end of stream.
+        var inBetween = stream.Received.Skip(seenBeforeOutage).SkipLast(1).Select(e => e.EventType).Distinct();
+        Assert.Equal([SseEventTypes.Heartbeat], inBetween);
+        Assert.False(stream.Ended);
+    }
+
+    private static async Task<string?> HealthAsync(SseRxApp host)
+    {
+        using var response = await host.Client.GetAsync("/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("status").GetString();
     }
 
     private static SentimentItem Item(string id) => new(id, "AAPL", SentimentLabel.Positive, 0.4, Scheduler.Default.Now);

@@ -1,3 +1,5 @@
+using SseRx.Sentiment;
+
 namespace SseRx.DynamoDb.Tests.Infrastructure;
 
 /// <summary>Test items with readable ids.</summary>
