@@ -162,6 +162,22 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
         await DynamoDbStartupCheck.VerifyAsync(fixture.Client, tables);
     }
 
+    [Fact]
+    public async Task A_table_deleted_under_a_running_host_is_a_permanent_failure_not_a_retry_storm()
+    {
+        var tables = await fixture.CreateTablesAsync();
+        await using var host = DynamoDbHost.Start(tables);
+        await using var stream = await host.OpenStreamAsync();
+        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+
+        await fixture.Client.DeleteTableAsync(tables.ItemsTable);
+
+        // DynamoDbErrors.IsTransient is the host's failure policy: a missing table is reported as failed.
+        await Eventually.TrueAsync(() => host.Runtime.Health.Current.State == PollState.Failed, "the poller reports a permanent failure");
+        Assert.IsType<Amazon.DynamoDBv2.Model.ResourceNotFoundException>(host.Runtime.Health.Current.LastError);
+        Assert.False(stream.Ended);
+    }
+
     private static SentimentItem Item(string id, string ticker) =>
         new(id, ticker, SentimentLabel.Positive, 0.5, DateTimeOffset.UtcNow);
 
