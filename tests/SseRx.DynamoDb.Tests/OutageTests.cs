@@ -28,9 +28,8 @@ public sealed class OutageTests : IAsyncLifetime
     [Fact]
     public async Task The_feed_degrades_while_the_server_is_down_sends_nothing_false_and_recovers_on_the_first_good_poll()
     {
-        var options = new DynamoDbStoreOptions { ServiceUrl = _server.ServiceUrl, ItemsTable = "items-outage", ConfigurationsTable = "configs-outage" };
+        var options = await CreateTablesAsync("outage");
         using var client = _server.CreateClient();
-        await DynamoDbTables.EnsureCreatedAsync(client, options, allowCreate: true);
         var writer = new DynamoDbSentimentWriter(client, options);
         var store = new DynamoDbSentimentStore(client, options, Scheduler.Default);
         var health = new PollHealth();
@@ -88,16 +87,10 @@ public sealed class OutageTests : IAsyncLifetime
     [Fact]
     public async Task A_configuration_watch_reports_no_change_or_deletion_during_an_outage_and_sees_the_next_edit()
     {
-        var options = new DynamoDbStoreOptions
-        {
-            ServiceUrl = _server.ServiceUrl,
-            ItemsTable = "items-watch",
-            ConfigurationsTable = "configs-watch",
-            ConfigurationPollInterval = TimeSpan.FromMilliseconds(200),
-        };
+        var options = await CreateTablesAsync("watch");
+        options.ConfigurationPollInterval = TimeSpan.FromMilliseconds(200);
         var counter = new RequestCounter();
         using var client = _server.CreateClient(counter);
-        await DynamoDbTables.EnsureCreatedAsync(client, options, allowCreate: true);
         var store = new DynamoDbConfigurationStore(client, options, Scheduler.Default);
         var created = await store.CreateAsync("alice", "Tech", ["AAPL"], default);
         using var watch = new Recorder<UserConfiguration?>(store.Watch("alice", created.Id));
@@ -126,9 +119,8 @@ public sealed class OutageTests : IAsyncLifetime
     [Fact]
     public async Task A_host_keeps_its_streams_open_with_heartbeats_reports_degraded_and_recovers_when_the_server_returns()
     {
-        var tables = new DynamoDbStoreOptions { ServiceUrl = _server.ServiceUrl, ItemsTable = "items-host", ConfigurationsTable = "configs-host" };
+        var tables = await CreateTablesAsync("host");
         using var client = _server.CreateClient();
-        await DynamoDbTables.EnsureCreatedAsync(client, tables, allowCreate: true);
         var writer = new DynamoDbSentimentWriter(client, tables);
         await using var host = DynamoDbHost.Start(tables);
         await using var stream = await host.OpenStreamAsync();
@@ -159,6 +151,14 @@ public sealed class OutageTests : IAsyncLifetime
         var inBetween = stream.Received.Skip(seenBeforeOutage).SkipLast(1).Select(e => e.EventType).Distinct();
         Assert.Equal([SseEventTypes.Heartbeat], inBetween);
         Assert.False(stream.Ended);
+    }
+
+    private async Task<DynamoDbStoreOptions> CreateTablesAsync(string name)
+    {
+        var options = new DynamoDbStoreOptions { ServiceUrl = _server.ServiceUrl, ItemsTable = "items-" + name, ConfigurationsTable = "configs-" + name };
+        using var client = _server.CreateClient();
+        await DynamoDbTables.EnsureCreatedAsync(client, options, allowCreate: true);
+        return options;
     }
 
     private static async Task<string?> HealthAsync(SseRxApp host)
