@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -49,7 +50,10 @@ public sealed class SseRxApp : IAsyncDisposable
         _kestrel = kestrel;
         if (kestrel)
         {
-            factory.UseKestrel(0);
+            // An explicit listener, not UseKestrel(0): with a port, the factory rewrites the server's addresses after the
+            // app's host is built, racing the app's own thread that starts Kestrel ("Addresses cannot be modified after
+            // the server has started") when the machine is busy.
+            factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             factory.StartServer();
             var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             BaseAddress = new Uri(address);
