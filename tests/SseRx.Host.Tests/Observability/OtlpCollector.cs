@@ -62,7 +62,9 @@ public sealed class OtlpCollector : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _listener.Close();
-        await _loop;
+
+        // A pending GetContextAsync is not guaranteed to complete when the listener closes: never wait for it forever.
+        await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task ServeAsync()
@@ -79,13 +81,20 @@ public sealed class OtlpCollector : IAsyncDisposable
                 return;
             }
 
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            _requests.Enqueue(new OtlpRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.ContentType, body.ToArray()));
-            context.Response.StatusCode = (int)HttpStatusCode.OK;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.ContentLength64 = 0;
-            context.Response.Close();
+            try
+            {
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                _requests.Enqueue(new OtlpRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.ContentType, body.ToArray()));
+                context.Response.StatusCode = (int)HttpStatusCode.OK;
+                context.Response.ContentType = "application/x-protobuf";
+                context.Response.ContentLength64 = 0;
+                context.Response.Close();
+            }
+            catch (Exception error) when (error is HttpListenerException or ObjectDisposedException or IOException)
+            {
+                // The exporter gave up on this request, or the collector is closing.
+            }
         }
     }
 }
