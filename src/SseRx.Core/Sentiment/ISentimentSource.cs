@@ -30,9 +30,15 @@ public interface ISentimentHistory
 {
     /// <summary>
     /// Returns up to <paramref name="maxItems"/> items whose <see cref="SentimentItem.EventId"/> sorts after
-    /// <paramref name="after"/>, oldest first.
+    /// <paramref name="after"/>, oldest first, or <see langword="null"/> when the store cannot answer for that
+    /// cursor (for example, it predates what the store holds); the client then gets a <c>resync</c> instead of a
+    /// silent gap.
     /// </summary>
-    ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken);
+    /// <remarks>
+    /// A store that is also the live feed's <see cref="ISentimentSource"/> stops where the feed takes over (the
+    /// cursor its last fetch returned), so a resume's history and the live events meet with no gap and no duplicate.
+    /// </remarks>
+    ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken);
 }
 
 /// <summary>The result of one <see cref="ISentimentSource.FetchAsync"/>.</summary>

@@ -16,6 +16,11 @@ public sealed class SentimentHistory : IEventHistory
     public async ValueTask<IReadOnlyList<SseEvent>?> ReadAfterAsync(SseEventId after, int maxEvents, CancellationToken cancellationToken)
     {
         var items = await _store.ReadAfterAsync(after, maxEvents, cancellationToken).ConfigureAwait(false);
+        if (items is null)
+        {
+            return null;
+        }
+
         var events = new SseEvent[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
