@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -49,7 +50,10 @@ public sealed class SseRxApp : IAsyncDisposable
         _kestrel = kestrel;
         if (kestrel)
         {
-            factory.UseKestrel(0);
+            // An explicit loopback endpoint on port 0, not UseKestrel(0): that overload rewrites the server's addresses
+            // between building and starting the host, which races the minimal-hosting start and intermittently throws
+            // "IServerAddressesFeature.Addresses cannot be modified after the server has started".
+            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             factory.StartServer();
             var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             BaseAddress = new Uri(address);
