@@ -29,5 +29,9 @@ echo "==> samples/SseRx.LibraryUsage (against the package; virtual time, exits b
 dotnet build samples/SseRx.LibraryUsage -c Release
 timeout 60 dotnet run --project samples/SseRx.LibraryUsage -c Release --no-build
 
+echo "==> samples/SseRx.Embedding (against the package; streams on a loopback port for ~5 s)"
+dotnet build samples/SseRx.Embedding -c Release
+timeout 120 bash samples/SseRx.Embedding/smoke-test.sh
+
 echo "==> dotnet test"
 dotnet test SseRx.sln -c Release "$@"
