@@ -32,6 +32,10 @@ public interface ISentimentHistory
     /// Returns up to <paramref name="maxItems"/> items whose <see cref="SentimentItem.EventId"/> sorts after
     /// <paramref name="after"/>, oldest first.
     /// </summary>
+    /// <param name="after">The reconnecting client's cursor.</param>
+    /// <param name="maxItems">The most items to return (the journal asks for <see cref="JournalOptions.MaxHistoryEvents"/>, default 1,000).</param>
+    /// <param name="cancellationToken">Cancelled when the client leaves before the answer.</param>
+    /// <remarks>Called concurrently for concurrent resumes, from any thread; implementations must be thread-safe.</remarks>
     ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken);
 }
 
