@@ -56,12 +56,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         var userId = UserIdentity.GetUserId(context);
         if (userId is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an X-User-ID header or a Bearer token.")
-                .ExecuteAsync(context);
+            await UserIdentity.Unauthorized(context).ExecuteAsync(context);
             return;
         }
 
@@ -83,7 +78,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await Refuse(context, "The server is shutting down; reconnect to another instance.");
+            await Refuse(context, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
@@ -92,7 +87,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         if (lease is null)
         {
             LogRefused(logger, refusal, clientKey);
-            await Refuse(context, refusal == GateRefusal.ClientLimit
+            await Refuse(context, "Too many streams", refusal == GateRefusal.ClientLimit
                 ? "This client has too many open streams."
                 : "The server is at its stream limit.");
             return;
@@ -162,13 +157,13 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
                 detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
             .ExecuteAsync(context);
 
-    private Task Refuse(HttpContext context, string detail)
+    private Task Refuse(HttpContext context, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Too many streams",
+                title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);
     }
