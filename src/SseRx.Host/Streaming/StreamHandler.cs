@@ -78,18 +78,18 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await Refuse(context, "Shutting down", "The server is shutting down; reconnect to another instance.");
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
-        var clientKey = userId ?? context.Connection.RemoteIpAddress?.ToString();
+        var clientKey = ClientKey.For(context, userId);
         using var lease = runtime.Gate.TryEnter(clientKey, out var refusal);
         if (lease is null)
         {
             LogRefused(logger, refusal, clientKey);
-            await Refuse(context, "Too many streams", refusal == GateRefusal.ClientLimit
-                ? "This client has too many open streams."
-                : "The server is at its stream limit.");
+            await (refusal == GateRefusal.ClientLimit
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
             return;
         }
 
@@ -157,12 +157,16 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
                 detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
             .ExecuteAsync(context);
 
-    private Task Refuse(HttpContext context, string title, string detail)
+    /// <summary>
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval) and problem details: 503 when the process is
+    /// full or stopping, 429 when this client holds its share (another client would still be admitted).
+    /// </summary>
+    private Task Refuse(HttpContext context, int statusCode, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
+                statusCode: statusCode,
                 title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);

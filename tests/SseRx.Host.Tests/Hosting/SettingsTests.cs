@@ -35,7 +35,7 @@ public sealed class SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
         Assert.Equal(TimeSpan.FromSeconds(30), options.HeartbeatInterval);
         Assert.Equal(100, options.MaxConnections);
-        Assert.Null(options.MaxConnectionsPerClient);
+        Assert.Equal(10, options.MaxConnectionsPerClient);
         Assert.Equal(new TimeSpan(0, 14, 30), options.MaxStreamLifetime);
         Assert.Equal(TimeSpan.FromSeconds(3), options.RetryInterval);
         Assert.Equal(256, options.ConsumerBufferCapacity);
@@ -57,7 +57,8 @@ public sealed class SettingsTests
         Assert.Contains("dynamodb is not available yet", Flatten(error), StringComparison.Ordinal);
     }
 
-    private static string Flatten(Exception error)
+    /// <summary>Every message in <paramref name="error"/> and its inner exceptions, joined.</summary>
+    internal static string Flatten(Exception error)
     {
         var messages = new List<string>();
         for (Exception? e = error; e is not null; e = e.InnerException)

@@ -181,7 +181,7 @@ public sealed class StreamTests
         await using var second = await app.OpenStreamAsync(headers: alice);
         await using var bob = await app.OpenStreamAsync(headers: new Dictionary<string, string> { ["X-User-ID"] = "bob" });
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.Response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bob.Response.StatusCode);
     }
 
