@@ -69,8 +69,9 @@ internal sealed class SseRxStreams : IDisposable
         if (lease is null)
         {
             context.Response.Headers.RetryAfter = ((int)_options.RetryInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: $"Too many streams ({refusal}).")
-                .ExecuteAsync(context);
+            // 503: the process is full; 429: this client holds its share, while others would still get in.
+            var status = refusal == GateRefusal.ClientLimit ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
+            await Results.Problem(statusCode: status, detail: $"Too many streams ({refusal}).").ExecuteAsync(context);
             return;
         }
 
