@@ -17,7 +17,9 @@ public sealed class ConsumerBufferOptions
     public IReadOnlySet<string> ConflatedTypes { get; set; } =
         new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Metrics, SseEventTypes.Heartbeat };
 
-    /// <summary>Throws when a value is out of range.</summary>
+    /// <summary>Throws when a value is out of range. Called by the buffer when it is created.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The capacity is less than 1.</exception>
+    /// <exception cref="ArgumentNullException">The conflated types are <see langword="null"/>.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
@@ -178,7 +180,9 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         }
     }
 
-    /// <summary>Takes the oldest waiting event, if any.</summary>
+    /// <summary>Takes the oldest waiting event, if any. For the single reader; never blocks, never allocates.</summary>
+    /// <param name="item">The event, whose <see cref="SseEvent.Utf8"/> bytes are what to write.</param>
+    /// <returns><see langword="false"/> when nothing is waiting (then call <see cref="WaitToReadAsync"/>).</returns>
     public bool TryRead([NotNullWhen(true)] out SseEvent? item)
     {
         lock (_gate)

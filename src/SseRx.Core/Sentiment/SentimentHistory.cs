@@ -6,6 +6,7 @@ public sealed class SentimentHistory : IEventHistory
     private readonly ISentimentHistory _store;
 
     /// <summary>Creates the adapter.</summary>
+    /// <param name="store">The store to read; the adapter is as thread-safe as it is, and does not own or dispose it.</param>
     public SentimentHistory(ISentimentHistory store)
     {
         ArgumentNullException.ThrowIfNull(store);
