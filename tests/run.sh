@@ -34,4 +34,12 @@ dotnet build samples/SseRx.Embedding -c Release
 timeout 120 bash samples/SseRx.Embedding/smoke-test.sh
 
 echo "==> dotnet test"
-dotnet test SseRx.sln -c Release "$@"
+log="$(mktemp)"
+status=0
+dotnet test SseRx.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over every test assembly, e.g. "Tests: 812 passed, 0 failed, 0 skipped".
+{ grep -E '^(Passed|Failed)!' "$log" || true; } | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
+  awk '{p+=$1; f+=$2; s+=$3} END {printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s}'
+rm -f "$log"
+exit "$status"
