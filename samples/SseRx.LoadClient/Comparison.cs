@@ -64,6 +64,9 @@ internal static class Comparison
                 Row("spread p99 (ms)", r => r.SpreadP99Ms, "N1", false, scenario.StartsWith("fanout", StringComparison.Ordinal) ? "<= 50 ms" : "");
                 Row("spread max (ms)", r => r.SpreadMaxMs, "N1", false);
                 Row("lost while measuring", r => r.Lost, "N0", false);
+                Row("distinct ids/s", r => r.DistinctIdsPerSecond, "N1", null);
+                Row("distinct metrics ids/s (changed polls/s)", r => r.DistinctMetricsIdsPerSecond, "N1", null,
+                    scenario.StartsWith("polls", StringComparison.Ordinal) ? "1 poll per interval at any stream count" : "");
             }
 
             Row("server CPU (cores)", r => r.ServerCpuCores, "N2", null);

@@ -44,6 +44,12 @@ internal sealed record LoadResult
 
     public required double MegabytesPerSecond { get; init; }
 
+    /// <summary>Distinct event ids first seen while measuring, per second (any stream; heartbeats excluded).</summary>
+    public required double DistinctIdsPerSecond { get; init; }
+
+    /// <summary>Of those, <c>metrics</c> ids: one per poll that changed the aggregates, if the poller is shared.</summary>
+    public required double DistinctMetricsIdsPerSecond { get; init; }
+
     public required long SpreadSamples { get; init; }
 
     public required long SpreadUntracked { get; init; }

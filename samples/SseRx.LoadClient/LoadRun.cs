@@ -22,6 +22,8 @@ internal sealed class LoadRun
     private int _lost;
     private int _endedByServer;
     private string? _firstFailure;
+    private long _distinctIds;
+    private long _distinctMetricsIds;
     private long _measureStart = long.MaxValue;
     private volatile bool _recording;
     private volatile bool _stopping;
@@ -55,9 +57,25 @@ internal sealed class LoadRun
     public void OnServerEnded() => Interlocked.Increment(ref _endedByServer);
 
     /// <summary>Called by a stream for each non-heartbeat event with an id, on the thread that read it.</summary>
-    public void OnDelivered(ulong idHash, long timestamp)
+    public void OnDelivered(ulong idHash, long timestamp, SseStream.EventKind kind)
     {
-        if (!_spread.TryRecord(idHash, timestamp, out var firstSeen) || !_recording || firstSeen < _measureStart)
+        if (!_spread.TryRecord(idHash, timestamp, out var firstSeen))
+        {
+            if (_recording && firstSeen != 0)
+            {
+                // A new id seen for the first time by any stream: count distinct events on the wire. With one shared
+                // poller every changed poll yields exactly one metrics id, whatever the number of streams.
+                Interlocked.Increment(ref _distinctIds);
+                if (kind == SseStream.EventKind.Metrics)
+                {
+                    Interlocked.Increment(ref _distinctMetricsIds);
+                }
+            }
+
+            return;
+        }
+
+        if (!_recording || firstSeen < _measureStart)
         {
             return;
         }
@@ -165,6 +183,8 @@ internal sealed class LoadRun
             NewItemsPerSecond = Math.Round((items1 - items0) / measureSeconds),
             HeartbeatsPerSecond = Math.Round((beats1 - beats0) / measureSeconds, 1),
             MegabytesPerSecond = Math.Round((bytes1 - bytes0) / measureSeconds / 1e6, 2),
+            DistinctIdsPerSecond = Math.Round(Volatile.Read(ref _distinctIds) / measureSeconds, 2),
+            DistinctMetricsIdsPerSecond = Math.Round(Volatile.Read(ref _distinctMetricsIds) / measureSeconds, 2),
             SpreadSamples = spread.Count,
             SpreadUntracked = _spread.Untracked,
             SpreadP50Ms = spread.Percentile(0.50) / 1000.0,
@@ -197,6 +217,7 @@ internal sealed class LoadRun
               lost while measuring       {r.Lost:N0}   (ended by server over the run: {r.EndedByServer:N0})
               ramp                       {r.RampSeconds:0.0} s     measured {r.MeasureSeconds:0.0} s
               deliveries/s               {r.DeliveriesPerSecond:N0}   (new_item/s {r.NewItemsPerSecond:N0}, heartbeats/s {r.HeartbeatsPerSecond:N1}, {r.MegabytesPerSecond:N1} MB/s)
+              distinct ids/s             {r.DistinctIdsPerSecond:N2}   (metrics ids/s {r.DistinctMetricsIdsPerSecond:N2}: one per changed poll when the poller is shared)
               broadcast spread           p50 {r.SpreadP50Ms:N1} ms   p99 {r.SpreadP99Ms:N1} ms   max {r.SpreadMaxMs:N1} ms   ({r.SpreadSamples:N0} samples, {r.SpreadUntracked} ids untracked)
               server RSS                 before {Mb(r.ServerRssBeforeBytes)}   open {Mb(r.ServerRssOpenBytes)}   steady {Mb(r.ServerRssSteadyBytes)}   end {Mb(r.ServerRssEndBytes)}
               server RSS per stream      {(r.RssPerStreamKb is { } kb ? kb.ToString("N2", CultureInfo.InvariantCulture) + " KiB" : "n/a")}   threads {r.ServerThreads?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}

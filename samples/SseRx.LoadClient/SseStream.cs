@@ -53,6 +53,7 @@ internal sealed class SseStream
     private int _typeLength;
     private bool _typeMayBeHeartbeat;
     private bool _typeMayBeNewItem;
+    private bool _typeMayBeMetrics;
     private EventKind _eventKind;
 
     public SseStream(LoadRun run)
@@ -84,11 +85,12 @@ internal sealed class SseStream
         EventValue,
     }
 
-    private enum EventKind
+    public enum EventKind
     {
         Other,
         Heartbeat,
         NewItem,
+        Metrics,
     }
 
     /// <summary>Non-heartbeat events received (each counted at its blank-line terminator).</summary>
@@ -110,6 +112,8 @@ internal sealed class SseStream
     private static ReadOnlySpan<byte> HeartbeatType => "heartbeat"u8;
 
     private static ReadOnlySpan<byte> NewItemType => "new_item"u8;
+
+    private static ReadOnlySpan<byte> MetricsType => "metrics"u8;
 
     private static ReadOnlySpan<byte> ChunkedToken => "chunked"u8;
 
@@ -437,6 +441,7 @@ internal sealed class SseStream
                             _typeLength = 0;
                             _typeMayBeHeartbeat = true;
                             _typeMayBeNewItem = true;
+                            _typeMayBeMetrics = true;
                             _line = Line.EventValue;
                         }
                     }
@@ -468,6 +473,7 @@ internal sealed class SseStream
                         _eventKind =
                             _typeMayBeHeartbeat && _typeLength == HeartbeatType.Length ? EventKind.Heartbeat :
                             _typeMayBeNewItem && _typeLength == NewItemType.Length ? EventKind.NewItem :
+                            _typeMayBeMetrics && _typeLength == MetricsType.Length ? EventKind.Metrics :
                             EventKind.Other;
                         _line = Line.Start;
                     }
@@ -476,6 +482,7 @@ internal sealed class SseStream
                         _valueStarted = true;
                         _typeMayBeHeartbeat &= _typeLength < HeartbeatType.Length && HeartbeatType[_typeLength] == b;
                         _typeMayBeNewItem &= _typeLength < NewItemType.Length && NewItemType[_typeLength] == b;
+                        _typeMayBeMetrics &= _typeLength < MetricsType.Length && MetricsType[_typeLength] == b;
                         _typeLength++;
                     }
                     else
@@ -505,7 +512,7 @@ internal sealed class SseStream
             if (_hasId)
             {
                 // Heartbeats are left out: their id is the last resume point, shared with a real event.
-                _run.OnDelivered(_idHash, timestamp);
+                _run.OnDelivered(_idHash, timestamp, _eventKind);
             }
         }
 

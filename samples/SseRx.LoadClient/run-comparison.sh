@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# SseRx.Host against the stock ASP.NET Core baseline, in one invocation, on this machine, loopback only.
+# For each scenario and each server: start the server (Release build, `dotnet <dll>` so the PID is the server's),
+# run the load client against it, stop it. Then print a markdown comparison with ratios.
+#
+#   samples/SseRx.LoadClient/run-comparison.sh                       # every scenario, both servers (about 8 minutes)
+#   SCENARIOS="fanout" samples/SseRx.LoadClient/run-comparison.sh    # one scenario
+#   SERVERS="sserx" SCENARIOS="polls" samples/SseRx.LoadClient/run-comparison.sh
+#   SSERX_ENV="DOTNET_gcServer=0" samples/SseRx.LoadClient/run-comparison.sh   # extra environment for SseRx.Host only
+#
+# Scenarios (each run is bounded: ramp + warmup + DURATION seconds, with a hard deadline in the client):
+#   idle       IDLE_STREAMS (19,000) streams, no events: RSS growth per stream
+#   fanout     5,000 streams, 10 events/s: broadcast spread p50/p99/max, memory per stream
+#   saturated  5,000 streams offered 100 events/s: deliveries/s, spread p99
+#   polls      SseRx only: 1, 100 and 10,000 streams at 100 events/s: distinct metrics ids/s = changed polls/s
+#
+# Event rates: SseRx's simulator adds items to the in-memory store at the rate; the shared feed polls the store every
+# POLL_INTERVAL (100 ms), so items reach clients in batches, one batch per poll, with a metrics event (and
+# sentiment_update events) per poll that changed them. The baseline publishes each item the moment it is made.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=${OUT:-$ROOT/artifacts/perf/$(date +%Y%m%d-%H%M%S)}
+SCENARIOS=${SCENARIOS:-"idle fanout saturated polls"}
+SERVERS=${SERVERS:-"sserx stock"}
+IDLE_STREAMS=${IDLE_STREAMS:-19000}
+FANOUT_STREAMS=${FANOUT_STREAMS:-5000}
+RAMP=${RAMP:-2000}
+DURATION=${DURATION:-20}
+POLL_INTERVAL=${POLL_INTERVAL:-00:00:00.100}
+SSERX_PORT=${SSERX_PORT:-5081}
+STOCK_PORT=${STOCK_PORT:-5091}
+SSERX_ENV=${SSERX_ENV:-}
+BUILD=${BUILD:-1}
+
+HOST_BIN=$ROOT/src/SseRx.Host/bin/Release/net10.0
+STOCK_BIN=$ROOT/samples/SseRx.StockBaseline/bin/Release/net10.0
+CLIENT_DLL=$ROOT/samples/SseRx.LoadClient/bin/Release/net10.0/SseRx.LoadClient.dll
+RESULTS=$OUT/results.jsonl
+SERVER_PID=
+
+mkdir -p "$OUT"
+log() { echo "== $*" >&2; }
+
+if [[ $BUILD == 1 ]]; then
+  for project in src/SseRx.Host samples/SseRx.StockBaseline samples/SseRx.LoadClient; do
+    dotnet build -c Release --nologo -v quiet "$ROOT/$project" >&2
+  done
+fi
+
+# Both the server and the client hold one descriptor per stream.
+limit=$(ulimit -n)
+if [[ $limit != unlimited && $((IDLE_STREAMS + 200)) -gt $limit ]]; then
+  echo "IDLE_STREAMS=$IDLE_STREAMS needs about $((IDLE_STREAMS + 200)) open files per process; ulimit -n is $limit." >&2
+  exit 2
+fi
+
+stop_server() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=
+}
+trap stop_server EXIT INT TERM
+
+# start_server sserx|stock RATE: starts it, waits for /health, sets SERVER_PID and URL.
+start_server() {
+  local server=$1 rate=$2 port
+  if [[ $server == sserx ]]; then
+    port=$SSERX_PORT
+    local simulator=(SseRx__Simulator__Enabled=true "SseRx__Simulator__EventsPerSecond=$rate")
+    [[ $rate == 0 ]] && simulator=(SseRx__Simulator__Enabled=false)
+    # The content root is the working directory, so run from the build output (appsettings.json, wwwroot).
+    (cd "$HOST_BIN" && exec env \
+      ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+      SseRx__Store=memory "${simulator[@]}" \
+      SseRx__PollInterval="$POLL_INTERVAL" SseRx__MaxConnections=20000 \
+      SseRx__HeartbeatInterval=00:00:30 SseRx__MaxStreamLifetime=01:00:00 \
+      Logging__LogLevel__Default=Warning $SSERX_ENV \
+      dotnet SseRx.Host.dll) > "$OUT/sserx-$rate.log" 2>&1 &
+  else
+    port=$STOCK_PORT
+    [[ $rate == 0 ]] && rate=0.001 # one event per 1,000 s: none during the run
+    (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning \
+      dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second "$rate") > "$OUT/stock-$rate.log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  URL="http://127.0.0.1:$port/api/v2/stream"
+  for _ in $(seq 1 300); do
+    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/health" 2>/dev/null; then
+      sleep 2 # let start-up work (JIT, first polls) finish before the baseline RSS is read
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "$server exited during start-up; see $OUT" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$server did not become healthy in 30 s" >&2
+  exit 1
+}
+
+# load LABEL STREAMS WARMUP [extra client args]
+load() {
+  local label=$1 streams=$2 warmup=$3
+  shift 3
+  dotnet "$CLIENT_DLL" run --url "$URL" --streams "$streams" --ramp "$RAMP" --warmup "$warmup" --duration "$DURATION" \
+    --server-pid "$SERVER_PID" --label "$label" --json "$RESULTS" "$@" | grep -v '^{' || true
+}
+
+for scenario in $SCENARIOS; do
+  for server in $SERVERS; do
+    case $scenario in
+      idle)
+        log "$server / idle: $IDLE_STREAMS streams, no events"
+        start_server "$server" 0
+        load "$server/idle" "$IDLE_STREAMS" 5
+        ;;
+      fanout)
+        log "$server / fanout: $FANOUT_STREAMS streams at 10 events/s"
+        start_server "$server" 10
+        load "$server/fanout" "$FANOUT_STREAMS" 3
+        ;;
+      saturated)
+        log "$server / saturated: $FANOUT_STREAMS streams offered 100 events/s"
+        start_server "$server" 100
+        load "$server/saturated" "$FANOUT_STREAMS" 3
+        ;;
+      polls)
+        [[ $server == sserx ]] || continue # the baseline has no store to poll
+        log "$server / polls: 1, 100, 10,000 streams at 100 events/s, poll interval $POLL_INTERVAL"
+        start_server "$server" 100
+        for n in 1 100 10000; do
+          DURATION=10 load "$server/polls-$n" "$n" 3
+        done
+        ;;
+      *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+    stop_server
+  done
+done
+
+{
+  echo "## SseRx vs stock ASP.NET Core 10 SSE ($(date -u +%Y-%m-%dT%H:%MZ))"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -h | awk '/^Mem:/ {print $2}') RAM," \
+    ".NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}'), ulimit -n $(ulimit -n)"
+  echo
+  dotnet "$CLIENT_DLL" compare "$RESULTS"
+} | tee "$OUT/comparison.md"
+log "results: $RESULTS; table: $OUT/comparison.md; server logs: $OUT"
