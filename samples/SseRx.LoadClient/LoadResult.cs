@@ -6,7 +6,7 @@ namespace SseRx.LoadClient;
 /// <remarks>
 /// Spread values are milliseconds: for each event id, the time from the first stream receiving it to every other
 /// stream receiving it, measured on this process's monotonic clock. RSS values are bytes of the server process
-/// (VmRSS); <see cref="RssPerStreamKb"/> is (RSS after warmup - RSS before connecting) / streams open, in KiB.
+/// (VmRSS); <see cref="RssPerStreamKb"/> is (RSS after warmup - RSS before connecting) / streams held (opened + pending), in KiB.
 /// </remarks>
 internal sealed record LoadResult
 {
@@ -16,7 +16,11 @@ internal sealed record LoadResult
 
     public required int Streams { get; init; }
 
+    /// <summary>Streams that got a 200 response head.</summary>
     public required int Opened { get; init; }
+
+    /// <summary>Streams connected (request sent, not refused) whose response head had not arrived when measuring began.</summary>
+    public required int Pending { get; init; }
 
     public required int Refused { get; init; }
 

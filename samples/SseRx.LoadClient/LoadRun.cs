@@ -16,6 +16,7 @@ internal sealed class LoadRun
     private readonly LoopbackTarget _target;
     private readonly SpreadTable _spread = new(capacityPowerOfTwo: 17);
     private readonly int[] _refusedByStatus = new int[RefusalStatusSlots];
+    private int _connected;
     private int _opened;
     private int _refused;
     private int _failed;
@@ -36,7 +37,10 @@ internal sealed class LoadRun
 
     public bool IsStopping => _stopping;
 
-    private int Settled => Volatile.Read(ref _opened) + Volatile.Read(ref _refused) + Volatile.Read(ref _failed);
+    private int Answered => Volatile.Read(ref _opened) + Volatile.Read(ref _refused);
+
+    /// <summary>TCP connected and the request sent; the response head may come later (or, for some servers, only with the first event).</summary>
+    public void OnConnected() => Interlocked.Increment(ref _connected);
 
     public void OnOpened() => Interlocked.Increment(ref _opened);
 
@@ -116,9 +120,18 @@ internal sealed class LoadRun
             }
         }
 
-        // Every attempt ends as opened, refused or failed; the connect timeout bounds the wait.
+        // Every attempt ends connected or failed; the connect timeout bounds the wait. Then give the connected streams a
+        // few seconds to get their response head: a server may hold the head back until its first event (the stock
+        // TypedResults.ServerSentEvents does), and such streams are reported as pending, not as opened.
         var settleDeadline = Stopwatch.GetTimestamp() + (long)((_options.ConnectTimeoutSeconds + 5) * Stopwatch.Frequency);
-        while (Settled < _options.Streams && Stopwatch.GetTimestamp() < settleDeadline && !cancellationToken.IsCancellationRequested)
+        while (Volatile.Read(ref _connected) + Volatile.Read(ref _failed) < _options.Streams &&
+               Stopwatch.GetTimestamp() < settleDeadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var headDeadline = Stopwatch.GetTimestamp() + (3 * Stopwatch.Frequency);
+        while (Answered < Volatile.Read(ref _connected) && Stopwatch.GetTimestamp() < headDeadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
         }
@@ -161,12 +174,16 @@ internal sealed class LoadRun
 
         var spread = LatencyHistogram.MergeAll();
         var opened = Volatile.Read(ref _opened);
+
+        // Streams the server holds: answered 200, or connected and still waiting for the head.
+        var held = Volatile.Read(ref _connected) - Volatile.Read(ref _refused);
         return new LoadResult
         {
             Label = _options.Label,
             Url = _target.Url.ToString(),
             Streams = _options.Streams,
             Opened = opened,
+            Pending = held - opened,
             Refused = Volatile.Read(ref _refused),
             RefusedByStatus = _refusedByStatus
                 .Select((count, status) => (count, status))
@@ -195,8 +212,8 @@ internal sealed class LoadRun
             ServerRssOpenBytes = rssOpen,
             ServerRssSteadyBytes = rssSteady,
             ServerRssEndBytes = rssEnd,
-            RssPerStreamKb = rssBefore is { } before && rssSteady is { } steady && opened > 0
-                ? Math.Round((steady - before) / 1024.0 / opened, 2)
+            RssPerStreamKb = rssBefore is { } before && rssSteady is { } steady && held > 0
+                ? Math.Round((steady - before) / 1024.0 / held, 2)
                 : null,
             ServerThreads = threads,
             ServerCpuCores = serverCpu0 is { } s0 && serverCpu1 is { } s1 ? Math.Round((s1 - s0) / measureSeconds, 2) : null,
@@ -213,7 +230,7 @@ internal sealed class LoadRun
         var refusedDetail = r.RefusedByStatus.Count == 0 ? "" : " (" + string.Join(", ", r.RefusedByStatus.Select(kv => $"{kv.Key}: {kv.Value}")) + ")";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             == {r.Label}: {r.Url}
-              streams opened / asked     {r.Opened:N0} / {r.Streams:N0}   refused {r.Refused:N0}{refusedDetail}   failed {r.Failed:N0}{(r.FirstFailure is null ? "" : $" (first: {r.FirstFailure})")}
+              streams opened / asked     {r.Opened:N0} / {r.Streams:N0}   pending (connected, no response head) {r.Pending:N0}   refused {r.Refused:N0}{refusedDetail}   failed {r.Failed:N0}{(r.FirstFailure is null ? "" : $" (first: {r.FirstFailure})")}
               lost while measuring       {r.Lost:N0}   (ended by server over the run: {r.EndedByServer:N0})
               ramp                       {r.RampSeconds:0.0} s     measured {r.MeasureSeconds:0.0} s
               deliveries/s               {r.DeliveriesPerSecond:N0}   (new_item/s {r.NewItemsPerSecond:N0}, heartbeats/s {r.HeartbeatsPerSecond:N1}, {r.MegabytesPerSecond:N1} MB/s)
@@ -267,6 +284,6 @@ internal sealed class LoadRun
 
     private void PrintProgress(int attempted) =>
         Console.Error.WriteLine(
-            $"[{_options.Label}] attempted {attempted:N0}  open {Volatile.Read(ref _opened):N0}  " +
+            $"[{_options.Label}] attempted {attempted:N0}  connected {Volatile.Read(ref _connected):N0}  open {Volatile.Read(ref _opened):N0}  " +
             $"refused {Volatile.Read(ref _refused):N0}  failed {Volatile.Read(ref _failed):N0}");
 }

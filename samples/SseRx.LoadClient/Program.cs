@@ -63,7 +63,7 @@ try
     var result = await new LoadRun(options, target).RunAsync(cancel.Token);
     LoadRun.Print(result, Console.Out);
     LoadRun.WriteJson(result, Console.Out, options.JsonFile);
-    return result.Opened > 0 ? 0 : 1;
+    return result.Opened + result.Pending > 0 ? 0 : 1;
 }
 catch (ArgumentException ex)
 {

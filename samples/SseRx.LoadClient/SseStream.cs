@@ -136,6 +136,7 @@ internal sealed class SseStream
             }
 
             await socket.SendAsync(target.Request, SocketFlags.None);
+            _run.OnConnected();
             socket.Blocking = false;
             await ReadLoopAsync(socket);
         }

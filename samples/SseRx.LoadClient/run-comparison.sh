@@ -9,7 +9,8 @@
 #   SSERX_ENV="DOTNET_gcServer=0" samples/SseRx.LoadClient/run-comparison.sh   # extra environment for SseRx.Host only
 #
 # Scenarios (each run is bounded: ramp + warmup + DURATION seconds, with a hard deadline in the client):
-#   idle       IDLE_STREAMS (19,000) streams, no events: RSS growth per stream
+#   idle       IDLE_STREAMS (19,000) streams, no events (SseRx: simulator off, heartbeats only; stock: 0.2 events/s so
+#              its responses start): RSS growth per stream
 #   fanout     5,000 streams, 10 events/s: broadcast spread p50/p99/max, memory per stream
 #   saturated  5,000 streams offered 100 events/s: deliveries/s, spread p99
 #   polls      SseRx only: 1, 100 and 10,000 streams at 100 events/s: distinct metrics ids/s = changed polls/s
@@ -83,7 +84,10 @@ start_server() {
       dotnet SseRx.Host.dll) > "$OUT/sserx-$rate.log" 2>&1 &
   else
     port=$STOCK_PORT
-    [[ $rate == 0 ]] && rate=0.001 # one event per 1,000 s: none during the run
+    # Stock TypedResults.ServerSentEvents sends the response head only with the first event, so an idle stream would
+    # never start its response (a browser's EventSource would not even fire onopen). One event per 5 s starts every
+    # response during the warmup and keeps the streams otherwise idle, like SseRx's connect heartbeat.
+    [[ $rate == 0 ]] && rate=0.2
     (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning \
       dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second "$rate") > "$OUT/stock-$rate.log" 2>&1 &
   fi
