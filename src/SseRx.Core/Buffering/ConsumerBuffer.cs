@@ -1,3 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reactive.Disposables;
+using System.Threading.Tasks.Sources;
+
 namespace SseRx;
 
 /// <summary>Options for <see cref="ConsumerBuffer"/>.</summary>
@@ -8,7 +12,7 @@ public sealed class ConsumerBufferOptions
 
     /// <summary>
     /// Event types of which only the latest pending one is kept (it moves to the tail, so ids stay in order).
-    /// Default: <c>metrics</c> and <c>heartbeat</c>.
+    /// Compared ordinally; copied when a buffer is created. Default: <c>metrics</c> and <c>heartbeat</c>.
     /// </summary>
     public IReadOnlySet<string> ConflatedTypes { get; set; } =
         new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Metrics, SseEventTypes.Heartbeat };
@@ -49,52 +53,332 @@ public sealed class SlowConsumerException : Exception
 /// </summary>
 /// <remarks>
 /// <para>
-/// The pipeline pushes through <see cref="IObserver{T}"/>; pushing never blocks. Conflated types keep only
-/// their latest pending event. When the buffer is full of other events, the buffer faults with a
-/// <see cref="SlowConsumerException"/> and unsubscribes: that client ends, every other client is unaffected.
+/// The pipeline pushes through <see cref="IObserver{T}"/>; pushing never blocks and never allocates (the buffer is
+/// a ring of event references, allocated once). Conflated types keep only their latest pending event: the older
+/// one is dropped and the new one is added at the tail, so ids stay in delivery order. When the buffer is full of
+/// other events, the buffer faults with a <see cref="SlowConsumerException"/> and unsubscribes: that client ends,
+/// every other client is unaffected. The reader still drains what was buffered before it sees the end.
 /// </para>
 /// <para>
-/// One reader (the connection's writer) calls <see cref="WaitToReadAsync"/> and <see cref="TryRead"/>.
-/// Any number of threads may push. Disposing unsubscribes from the pipeline.
+/// One reader (the connection's writer) calls <see cref="WaitToReadAsync"/> and <see cref="TryRead"/>; waiting
+/// reuses one <see cref="IValueTaskSource{TResult}"/>, so it does not allocate, and the reader's continuation
+/// never runs on the pushing thread. Any number of threads may push. Disposing unsubscribes from the pipeline,
+/// drops what is buffered and ends the reader.
 /// </para>
 /// </remarks>
 public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 {
+    private readonly Lock _gate = new();
+    private readonly SseEvent?[] _ring;
+    private readonly Dictionary<string, int> _conflated;
+    private readonly SingleAssignmentDisposable _upstream = new();
+    private readonly Waiter _waiter = new();
+
+    // Positions count up forever; a slot is position % capacity. Between _read and _write a slot is either an
+    // event or null (a conflated event that was replaced), so _write - _read can exceed _count until compaction.
+    private readonly long[] _pendingConflated;
+    private long _read;
+    private long _write;
+    private int _count;
+
+    private bool _ended;
+    private Exception? _error;
+
+    private bool _waiting;
+    private CancellationToken _waitToken;
+    private CancellationTokenRegistration _waitRegistration;
+
     /// <summary>Creates an empty buffer; subscribe it with <see cref="SseObservable.SubscribeBuffered"/>.</summary>
+    /// <param name="options">The capacity and conflated types; validated and copied.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The capacity is less than 1.</exception>
     public ConsumerBuffer(ConsumerBufferOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        throw new NotImplementedException();
+        _ring = new SseEvent?[options.Capacity];
+        _conflated = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var type in options.ConflatedTypes)
+        {
+            _conflated.TryAdd(type, _conflated.Count);
+        }
+
+        _pendingConflated = new long[_conflated.Count];
+        Array.Fill(_pendingConflated, -1);
     }
 
     /// <summary>Events waiting to be read.</summary>
-    public int Count => throw new NotImplementedException();
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
 
     /// <summary>
     /// Why the sequence ended with an error (<see cref="SlowConsumerException"/>, or the pipeline's own error),
-    /// or <see langword="null"/> while running or after a clean completion.
+    /// or <see langword="null"/> while running or after a clean completion or disposal.
     /// </summary>
-    public Exception? Error => throw new NotImplementedException();
+    public Exception? Error
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _error;
+            }
+        }
+    }
 
     /// <summary>
     /// Completes when an event can be read (<see langword="true"/>) or the sequence has ended and every event
     /// has been read (<see langword="false"/>). One reader at a time.
     /// </summary>
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <param name="cancellationToken">Cancels the wait (the returned task is then canceled); the buffer is unaffected.</param>
+    /// <exception cref="InvalidOperationException">Another wait is still pending.</exception>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        lock (_gate)
+        {
+            if (_count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_ended)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (_waiting)
+            {
+                throw new InvalidOperationException("A ConsumerBuffer has a single reader: another WaitToReadAsync is still pending.");
+            }
+
+            _waiter.Core.Reset();
+            _waiting = true;
+            _waitToken = cancellationToken;
+            var version = _waiter.Core.Version;
+            if (cancellationToken.CanBeCanceled)
+            {
+                // Runs inline if the token is cancelled meanwhile; the lock is re-entrant, so that is safe.
+                _waitRegistration = cancellationToken.UnsafeRegister(
+                    static (state, token) => ((ConsumerBuffer)state!).CancelWait(token), this);
+            }
+
+            return new ValueTask<bool>(_waiter, version);
+        }
+    }
 
     /// <summary>Takes the oldest waiting event, if any.</summary>
-    public bool TryRead(out SseEvent? item) => throw new NotImplementedException();
+    public bool TryRead([NotNullWhen(true)] out SseEvent? item)
+    {
+        lock (_gate)
+        {
+            while (_read < _write)
+            {
+                ref var slot = ref _ring[Slot(_read)];
+                item = slot;
+                slot = null;
+                _read++;
+                if (item is not null)
+                {
+                    _count--;
+                    return true;
+                }
+            }
+        }
+
+        item = null;
+        return false;
+    }
 
     /// <inheritdoc />
-    public void OnNext(SseEvent value) => throw new NotImplementedException();
+    public void OnNext(SseEvent value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!TryEnqueue(value))
+        {
+            // Outside the lock: the upstream may be on another thread, waiting for it.
+            _upstream.Dispose();
+        }
+    }
 
     /// <inheritdoc />
-    public void OnError(Exception error) => throw new NotImplementedException();
+    public void OnError(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        End(error, clear: false);
+    }
 
     /// <inheritdoc />
-    public void OnCompleted() => throw new NotImplementedException();
+    public void OnCompleted() => End(null, clear: false);
 
-    /// <summary>Unsubscribes from the pipeline and ends the sequence for the reader.</summary>
-    public void Dispose() => throw new NotImplementedException();
+    /// <summary>Unsubscribes from the pipeline, drops the buffered events and ends the sequence for the reader.</summary>
+    public void Dispose() => End(null, clear: true);
+
+    /// <summary>Takes ownership of the upstream subscription; disposes it at once if the buffer has already ended.</summary>
+    internal void Attach(IDisposable subscription) => _upstream.Disposable = subscription;
+
+    private void End(Exception? error, bool clear)
+    {
+        lock (_gate)
+        {
+            if (!_ended)
+            {
+                _ended = true;
+                _error = error;
+            }
+
+            if (clear)
+            {
+                Array.Clear(_ring);
+                _read = _write;
+                _count = 0;
+            }
+
+            if (_count == 0)
+            {
+                Wake(false);
+            }
+        }
+
+        _upstream.Dispose();
+    }
+
+    /// <summary>Adds an event, applying conflation; returns <see langword="false"/> when the buffer has just overflowed.</summary>
+    private bool TryEnqueue(SseEvent value)
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return true;
+            }
+
+            if (_conflated.TryGetValue(value.Type, out var conflatedIndex))
+            {
+                var pending = _pendingConflated[conflatedIndex];
+                if (pending >= _read)
+                {
+                    _ring[Slot(pending)] = null;
+                    _count--;
+                }
+            }
+            else
+            {
+                conflatedIndex = -1;
+            }
+
+            if (_write - _read == _ring.Length)
+            {
+                if (_count == _ring.Length)
+                {
+                    _ended = true;
+                    _error = new SlowConsumerException(
+                        $"The client fell behind: its buffer of {_ring.Length} events is full, so the stream was ended.");
+                    return false;
+                }
+
+                Compact();
+            }
+
+            _ring[Slot(_write)] = value;
+            if (conflatedIndex >= 0)
+            {
+                _pendingConflated[conflatedIndex] = _write;
+            }
+
+            _write++;
+            _count++;
+            Wake(true);
+            return true;
+        }
+    }
+
+    /// <summary>Completes a pending wait; under the lock. A pending wait implies the buffer was empty.</summary>
+    private void Wake(bool result)
+    {
+        if (!_waiting)
+        {
+            return;
+        }
+
+        _waiting = false;
+        _waitToken = default;
+
+        // Unregister, not Dispose: Dispose would wait for a running callback, which waits for this lock.
+        _waitRegistration.Unregister();
+        _waitRegistration = default;
+        _waiter.Core.SetResult(result);
+    }
+
+    private void CancelWait(CancellationToken token)
+    {
+        lock (_gate)
+        {
+            // A stale callback (its wait already completed, and a new one started with another token) is ignored.
+            if (!_waiting || _waitToken != token)
+            {
+                return;
+            }
+
+            _waiting = false;
+            _waitToken = default;
+            _waitRegistration = default;
+            _waiter.Core.SetException(new OperationCanceledException(token));
+        }
+    }
+
+    /// <summary>Closes the gaps left by replaced conflated events, keeping order; under the lock.</summary>
+    private void Compact()
+    {
+        var to = _read;
+        for (var from = _read; from < _write; from++)
+        {
+            var value = _ring[Slot(from)];
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (to != from)
+            {
+                _ring[Slot(to)] = value;
+                _ring[Slot(from)] = null;
+                if (_conflated.TryGetValue(value.Type, out var index) && _pendingConflated[index] == from)
+                {
+                    _pendingConflated[index] = to;
+                }
+            }
+
+            to++;
+        }
+
+        _write = to;
+    }
+
+    private int Slot(long position) => (int)(position % _ring.Length);
+
+    /// <summary>The one reusable completion source behind every <see cref="WaitToReadAsync"/>.</summary>
+    private sealed class Waiter : IValueTaskSource<bool>
+    {
+        // Continuations run on the thread pool, never inline on the thread that pushed an event.
+        public ManualResetValueTaskSourceCore<bool> Core = new() { RunContinuationsAsynchronously = true };
+
+        public bool GetResult(short token) => Core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => Core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            Core.OnCompleted(continuation, state, token, flags);
+    }
 }

@@ -3,11 +3,17 @@ namespace SseRx;
 public static partial class SseObservable
 {
     /// <summary>Subscribes a new <see cref="ConsumerBuffer"/> to <paramref name="source"/> and returns it.</summary>
-    /// <remarks>Dispose the buffer to unsubscribe.</remarks>
+    /// <remarks>
+    /// Dispose the buffer to unsubscribe. The buffer unsubscribes by itself when it overflows (see
+    /// <see cref="ConsumerBuffer"/>), and releases the subscription when the source ends.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public static ConsumerBuffer SubscribeBuffered(this IObservable<SseEvent> source, ConsumerBufferOptions options)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
-        throw new NotImplementedException();
+        var buffer = new ConsumerBuffer(options);
+        buffer.Attach(source.Subscribe(buffer));
+        return buffer;
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace SseRx;
 
 /// <summary>Options for <see cref="ConnectionGate"/>.</summary>
@@ -37,28 +39,155 @@ public enum GateRefusal
 /// Admits at most a fixed number of concurrent streams. Admission is atomic: 1,000 concurrent attempts
 /// against a limit of 100 admit exactly 100.
 /// </summary>
-/// <remarks>Thread-safe and lock-free on the process count.</remarks>
+/// <remarks>
+/// Thread-safe and lock-free. The process count is claimed with a compare-exchange loop, so it never exceeds
+/// <see cref="Limit"/>; per-client counts use the same discipline on a concurrent dictionary, and a client's
+/// entry is removed when its count returns to zero, so memory is bounded by the number of clients connected
+/// now. A slot claimed on the process count is given back when the per-client cap refuses, so for that instant
+/// a concurrent attempt may see the process as full. The gate holds nothing that needs disposing.
+/// </remarks>
 public sealed class ConnectionGate
 {
+    private readonly int _limit;
+    private readonly int? _perClientLimit;
+    private readonly ConcurrentDictionary<string, int> _perClient = new(StringComparer.Ordinal);
+    private int _active;
+
     /// <summary>Creates a gate; the options are validated and copied.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is less than 1.</exception>
     public ConnectionGate(ConnectionGateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        throw new NotImplementedException();
+        _limit = options.MaxConnections;
+        _perClientLimit = options.MaxConnectionsPerClient;
     }
 
     /// <summary>Streams admitted and not yet released.</summary>
-    public int Active => throw new NotImplementedException();
+    public int Active => Volatile.Read(ref _active);
 
     /// <summary>The process limit.</summary>
-    public int Limit => throw new NotImplementedException();
+    public int Limit => _limit;
+
+    /// <summary>Client keys currently counted; zero once every counted lease is released.</summary>
+    internal int TrackedClients => _perClient.Count;
 
     /// <summary>
     /// Tries to admit one stream. On success returns a lease, which must be disposed when the stream ends
-    /// (disposing twice is harmless); on refusal returns <see langword="null"/> and says why.
+    /// (disposing twice is harmless, and releases once); on refusal returns <see langword="null"/> and says why.
     /// </summary>
-    /// <param name="clientKey">The key the per-client cap counts by, or <see langword="null"/> to skip it.</param>
+    /// <param name="clientKey">
+    /// The key the per-client cap counts by (compared ordinally), or <see langword="null"/> to skip it. Ignored
+    /// when <see cref="ConnectionGateOptions.MaxConnectionsPerClient"/> is not set.
+    /// </param>
     /// <param name="refusal">Why the stream was refused, or <see cref="GateRefusal.None"/>.</param>
-    public IDisposable? TryEnter(string? clientKey, out GateRefusal refusal) => throw new NotImplementedException();
+    public IDisposable? TryEnter(string? clientKey, out GateRefusal refusal)
+    {
+        if (!TryClaimProcessSlot())
+        {
+            refusal = GateRefusal.ProcessLimit;
+            return null;
+        }
+
+        string? countedKey = null;
+        if (clientKey is not null && _perClientLimit is { } perClientLimit)
+        {
+            if (!TryClaimClientSlot(clientKey, perClientLimit))
+            {
+                Interlocked.Decrement(ref _active);
+                refusal = GateRefusal.ClientLimit;
+                return null;
+            }
+
+            countedKey = clientKey;
+        }
+
+        refusal = GateRefusal.None;
+        return new Lease(this, countedKey);
+    }
+
+    private bool TryClaimProcessSlot()
+    {
+        var current = Volatile.Read(ref _active);
+        while (current < _limit)
+        {
+            var seen = Interlocked.CompareExchange(ref _active, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    private bool TryClaimClientSlot(string key, int limit)
+    {
+        while (true)
+        {
+            if (_perClient.TryGetValue(key, out var current))
+            {
+                if (current >= limit)
+                {
+                    return false;
+                }
+
+                if (_perClient.TryUpdate(key, current + 1, current))
+                {
+                    return true;
+                }
+            }
+            else if (_perClient.TryAdd(key, 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    private void Release(string? clientKey)
+    {
+        if (clientKey is not null)
+        {
+            ReleaseClientSlot(clientKey);
+        }
+
+        Interlocked.Decrement(ref _active);
+    }
+
+    private void ReleaseClientSlot(string key)
+    {
+        while (true)
+        {
+            // The lease holds one of the counted slots, so the entry exists and is at least 1.
+            var current = _perClient[key];
+            if (current == 1)
+            {
+                // Removes only if still 1: a concurrent admission that raised it wins and we retry.
+                if (_perClient.TryRemove(new KeyValuePair<string, int>(key, 1)))
+                {
+                    return;
+                }
+            }
+            else if (_perClient.TryUpdate(key, current - 1, current))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One admitted stream; releases its slots exactly once.</summary>
+    private sealed class Lease(ConnectionGate gate, string? clientKey) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release(clientKey);
+            }
+        }
+    }
 }

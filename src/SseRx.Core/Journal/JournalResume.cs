@@ -1,0 +1,11 @@
+namespace SseRx;
+
+/// <summary>The sequence returned by <see cref="EventJournal.ResumeFrom"/>: each subscription is one reader.</summary>
+internal sealed class JournalResume(EventJournal journal, string? lastEventId) : IObservable<SseEvent>
+{
+    public IDisposable Subscribe(IObserver<SseEvent> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        return journal.Subscribe(lastEventId, observer);
+    }
+}
