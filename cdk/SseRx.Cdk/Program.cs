@@ -1,2 +1,6 @@
-var app = new Amazon.CDK.App();
+using Amazon.CDK;
+using SseRx.Cdk;
+
+var app = new App();
+SseRxApp.Build(app);
 app.Synth();

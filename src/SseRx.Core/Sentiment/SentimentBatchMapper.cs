@@ -38,14 +38,20 @@ internal sealed class SentimentBatchMapper
 
     /// <summary>
     /// The events for <paramref name="batch"/>, in order: a <c>new_item</c> per new item (in the batch's order,
-    /// oldest first), a <c>sentiment_update</c> per ticker whose rolling sentiment differs from the last one sent
-    /// for it, then a <c>metrics</c> event when the metrics differ by value from the last ones sent (the first
-    /// metrics are always sent).
+    /// oldest first), a <c>metrics</c> event when the metrics differ by value from the last ones sent (the first
+    /// metrics are always sent), then a <c>sentiment_update</c> per ticker whose rolling sentiment differs from the
+    /// last one sent for it, by ticker.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// The snapshot events share the batch's time, so this order is also their id order (<c>~metrics</c> sorts before
+    /// <c>~sentiment.{ticker}</c>): a client resuming by id comparison on another instance misses nothing.
+    /// </para>
+    /// <para>
     /// Items that fail <see cref="SentimentItem.Validate"/> and tickers that fail <see cref="Tickers.IsValid"/> are
     /// skipped: a store should never return them, and one bad row must not end the shared stream. A ticker absent
     /// from the batch is forgotten, so it is announced again when it comes back.
+    /// </para>
     /// </remarks>
     public IReadOnlyList<SseEvent> Map(SentimentBatch batch)
     {
@@ -60,6 +66,7 @@ internal sealed class SentimentBatchMapper
                 }
             }
 
+            var updates = new List<TickerSentiment>();
             _nextTickers.Clear();
             foreach (var sentiment in batch.Tickers)
             {
@@ -70,7 +77,7 @@ internal sealed class SentimentBatchMapper
 
                 if (!_lastTickers.TryGetValue(sentiment.Ticker, out var last) || last != sentiment)
                 {
-                    events.Add(SentimentEvents.SentimentUpdate(sentiment, batch.AsOf));
+                    updates.Add(sentiment);
                 }
 
                 _nextTickers[sentiment.Ticker] = sentiment;
@@ -80,6 +87,12 @@ internal sealed class SentimentBatchMapper
             if (metricsChanged)
             {
                 events.Add(SentimentEvents.Metrics(batch.Metrics, batch.AsOf));
+            }
+
+            updates.Sort(static (a, b) => string.CompareOrdinal(a.Ticker, b.Ticker));
+            foreach (var update in updates)
+            {
+                events.Add(SentimentEvents.SentimentUpdate(update, batch.AsOf));
             }
 
             // Nothing above threw: commit the whole batch.

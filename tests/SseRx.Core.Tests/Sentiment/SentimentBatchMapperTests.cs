@@ -11,7 +11,7 @@ public sealed class SentimentBatchMapperTests
     private readonly SentimentBatchMapper _mapper = new();
 
     [Fact]
-    public void A_batch_maps_to_new_items_oldest_first_then_ticker_updates_then_metrics()
+    public void A_batch_maps_to_new_items_oldest_first_then_metrics_then_ticker_updates_in_id_order()
     {
         var asOf = T0.AddSeconds(5);
         var a = Item("a", "AAPL", 0.3, T0);
@@ -23,14 +23,17 @@ public sealed class SentimentBatchMapperTests
             [
                 (SseEventTypes.NewItem, a.EventId),
                 (SseEventTypes.NewItem, b.EventId),
+                (SseEventTypes.Metrics, SseEventId.Create(asOf, "~metrics")),
                 (SseEventTypes.SentimentUpdate, SseEventId.Create(asOf, "~sentiment.AAPL")),
                 (SseEventTypes.SentimentUpdate, SseEventId.Create(asOf, "~sentiment.MSFT")),
-                (SseEventTypes.Metrics, SseEventId.Create(asOf, "~metrics")),
             ],
             events.Select(e => (e.Type, e.Id)));
         Assert.Same(a, events[0].Payload);
-        Assert.Equal(Aapl, events[2].Payload);
-        Assert.Equal("AAPL", events[2].Ticker);
+        Assert.Equal(Aapl, events[3].Payload);
+        Assert.Equal("AAPL", events[3].Ticker);
+
+        // Ids ascend in emission order, so resuming by id comparison (on another instance) loses nothing.
+        Assert.Equal(events.Select(e => e.Id).Order(), events.Select(e => e.Id));
     }
 
     [Fact]
@@ -135,7 +138,7 @@ public sealed class SentimentBatchMapperTests
         var events = _mapper.Map(Batch([badId, good, null!], Metrics(1), [badTicker, Aapl, null!], good.EventId, T0));
 
         Assert.Equal(
-            [SseEventTypes.NewItem, SseEventTypes.SentimentUpdate, SseEventTypes.Metrics],
+            [SseEventTypes.NewItem, SseEventTypes.Metrics, SseEventTypes.SentimentUpdate],
             events.Select(e => e.Type));
         Assert.Same(good, events[0].Payload);
     }
@@ -153,7 +156,7 @@ public sealed class SentimentBatchMapperTests
 
         Assert.Equal(cursor, _mapper.Cursor);
         var retried = _mapper.Map(Batch([], Metrics(2), [moved], SseEventId.Create(T0, "b"), T0.AddSeconds(10)));
-        Assert.Equal([SseEventTypes.SentimentUpdate, SseEventTypes.Metrics], retried.Select(e => e.Type));
+        Assert.Equal([SseEventTypes.Metrics, SseEventTypes.SentimentUpdate], retried.Select(e => e.Type));
     }
 
     private static SentimentBatch Batch(

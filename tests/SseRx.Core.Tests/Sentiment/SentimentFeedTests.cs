@@ -21,7 +21,7 @@ public sealed class SentimentFeedTests
     public SentimentFeedTests() => _source = new FakeSentimentSource(_scheduler);
 
     [Fact]
-    public void Each_poll_becomes_new_items_then_changed_tickers_then_changed_metrics()
+    public void Each_poll_becomes_new_items_then_changed_metrics_then_changed_tickers()
     {
         var a = Item("a", "AAPL", 0.5, At(5));
         var b = Item("b", "MSFT", -0.5, At(6));
@@ -39,13 +39,13 @@ public sealed class SentimentFeedTests
 
         Assert.Equal(
             [
-                (SseEventTypes.SentimentUpdate, "AAPL"),
                 (SseEventTypes.Metrics, null),
+                (SseEventTypes.SentimentUpdate, "AAPL"),
                 (SseEventTypes.NewItem, "AAPL"),
                 (SseEventTypes.NewItem, "MSFT"),
+                (SseEventTypes.Metrics, null),
                 (SseEventTypes.SentimentUpdate, "AAPL"),
                 (SseEventTypes.SentimentUpdate, "MSFT"),
-                (SseEventTypes.Metrics, null),
             ],
             Values(res).Select(e => (e.Type, e.Ticker)));
         Assert.Equal([null, SseEventId.AtTime(At(0)), b.EventId, b.EventId], _source.Fetches.Select(f => f.After));
@@ -114,7 +114,7 @@ public sealed class SentimentFeedTests
 
         var res = _scheduler.Start(() => feed.Events, 100, 200, At(60).Ticks());
 
-        Assert.Equal([SseEventTypes.SentimentUpdate, SseEventTypes.Metrics], Values(res).Select(e => e.Type));
+        Assert.Equal([SseEventTypes.Metrics, SseEventTypes.SentimentUpdate], Values(res).Select(e => e.Type));
         Assert.True(_source.Fetches.Count >= 4);
         Assert.All(_source.Fetches.Skip(1), f => Assert.Equal(cursor, f.After));
     }
@@ -148,7 +148,7 @@ public sealed class SentimentFeedTests
 
         var second = _scheduler.Start(() => feed.Events, At(55).Ticks(), At(60).Ticks(), At(65).Ticks());
 
-        Assert.Equal([SseEventTypes.SentimentUpdate, SseEventTypes.Metrics], Values(first).Select(e => e.Type));
+        Assert.Equal([SseEventTypes.Metrics, SseEventTypes.SentimentUpdate], Values(first).Select(e => e.Type));
         Assert.Equal(3, _source.Fetches.Count);
         Assert.True(_source.Fetches[2].Clock >= At(60).Ticks(), "no poll while nobody was subscribed");
         Assert.Equal(c1, _source.Fetches[2].After);

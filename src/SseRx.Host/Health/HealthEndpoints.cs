@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+using SseRx.Host.Hosting;
+
+namespace SseRx.Host.Health;
+
+/// <summary>Maps the readiness endpoint.</summary>
+internal static class HealthEndpoints
+{
+    /// <summary>
+    /// Maps <c>GET /health</c>: always 200 once the app runs (the Lambda Web Adapter's readiness check), with
+    /// <c>status</c> <c>healthy</c>, <c>degraded</c> (the shared poller is failing and backing off) or
+    /// <c>starting</c> (no poll has completed: the steady state of the api role, which polls only on demand).
+    /// </summary>
+    public static RouteHandlerBuilder MapHealth(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/health", (HttpContext context, SseRxRuntime runtime) =>
+        {
+            var poll = runtime.Health.Current;
+            var status = poll.State switch
+            {
+                PollState.Starting => "starting",
+                PollState.Healthy => "healthy",
+                _ => "degraded",
+            };
+            context.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Ok(new HealthReport(
+                status,
+                runtime.Options.Role.ToString().ToLowerInvariant(),
+                runtime.Gate.Active,
+                new PollReport(poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess)));
+        }).WithName("Health");
+
+    /// <summary>The body of <c>GET /health</c>.</summary>
+    internal sealed record HealthReport(
+        [property: JsonPropertyName("status")] string Status,
+        [property: JsonPropertyName("role")] string Role,
+        [property: JsonPropertyName("connections")] int Connections,
+        [property: JsonPropertyName("poll")] PollReport Poll);
+
+    /// <summary>The shared poller's state, without error details (those go to the log, not to the public).</summary>
+    internal sealed record PollReport(
+        [property: JsonPropertyName("state")] string State,
+        [property: JsonPropertyName("consecutive_failures")] int ConsecutiveFailures,
+        [property: JsonPropertyName("last_success")] DateTimeOffset? LastSuccess);
+}

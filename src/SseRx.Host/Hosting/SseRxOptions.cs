@@ -1,0 +1,120 @@
+namespace SseRx.Host.Hosting;
+
+/// <summary>Which endpoints a process serves. One build runs as either Lambda function or as both.</summary>
+internal enum SseRxRole
+{
+    /// <summary>REST, dashboard and SSE endpoints (the local default).</summary>
+    All,
+
+    /// <summary>REST and dashboard only (the buffered Lambda function).</summary>
+    Api,
+
+    /// <summary>SSE endpoints only, plus <c>/health</c> and <c>/config.js</c> (the response-streaming Lambda function).</summary>
+    Stream,
+}
+
+/// <summary>Where items and configurations are stored.</summary>
+internal enum SseRxStoreKind
+{
+    /// <summary>In-process stores, with the simulator feeding items (no AWS).</summary>
+    Memory,
+
+    /// <summary>DynamoDB tables.</summary>
+    DynamoDb,
+}
+
+/// <summary>
+/// The host's settings, bound from the <c>SseRx</c> configuration section (environment form <c>SseRx__Name</c>)
+/// and validated at start-up by <see cref="SseRxOptionsValidator"/>. Durations are <see cref="TimeSpan"/>s
+/// (<c>hh:mm:ss[.fff]</c>). Read once at start-up; not reloaded.
+/// </summary>
+internal sealed class SseRxOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "SseRx";
+
+    /// <summary>Which endpoints this process serves. Default <see cref="SseRxRole.All"/>.</summary>
+    public SseRxRole Role { get; set; } = SseRxRole.All;
+
+    /// <summary>Where items and configurations are stored. Default <see cref="SseRxStoreKind.Memory"/>.</summary>
+    public SseRxStoreKind Store { get; set; } = SseRxStoreKind.Memory;
+
+    /// <summary>How often the shared feed polls the store. Default 5 seconds.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The silence after which a stream gets a heartbeat. Default 30 seconds.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most concurrent streams in the process. Default 100.</summary>
+    public int MaxConnections { get; set; } = 100;
+
+    /// <summary>The most concurrent streams per client (user id, else remote address). Default: no per-client cap.</summary>
+    public int? MaxConnectionsPerClient { get; set; }
+
+    /// <summary>A stream ends cleanly after this long, so the client resumes before a platform limit. Default 14:30 minutes.</summary>
+    public TimeSpan MaxStreamLifetime { get; set; } = new(0, 14, 30);
+
+    /// <summary>The <c>retry:</c> sent on a stream's first event, and the <c>Retry-After</c> of a refusal. Default 3 seconds.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Events one slow client may fall behind before it is dropped. Default 256.</summary>
+    public int ConsumerBufferCapacity { get; set; } = 256;
+
+    /// <summary>The replay journal's bounds.</summary>
+    public JournalSettings Journal { get; set; } = new();
+
+    /// <summary>The simulator that feeds the in-memory store.</summary>
+    public SimulatorSettings Simulator { get; set; } = new();
+
+    /// <summary>Cross-origin access to the stream and api endpoints.</summary>
+    public CorsSettings Cors { get; set; } = new();
+
+    /// <summary>What the dashboard page is told through <c>/config.js</c>.</summary>
+    public DashboardSettings Dashboard { get; set; } = new();
+
+    /// <summary>Whether this process serves the REST API and the dashboard.</summary>
+    public bool ServesApi => Role is SseRxRole.All or SseRxRole.Api;
+
+    /// <summary>Whether this process serves the SSE endpoints.</summary>
+    public bool ServesStreams => Role is SseRxRole.All or SseRxRole.Stream;
+}
+
+/// <summary>The <c>SseRx:Journal</c> settings.</summary>
+internal sealed class JournalSettings
+{
+    /// <summary>The most events kept for replay. Default 100.</summary>
+    public int Capacity { get; set; } = 100;
+
+    /// <summary>How long an event is kept for replay. Default 5 minutes.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>The <c>SseRx:Simulator</c> settings (memory store only).</summary>
+internal sealed class SimulatorSettings
+{
+    /// <summary>Whether the simulator feeds the in-memory store. Default <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Items generated per second. Default 1.</summary>
+    public double EventsPerSecond { get; set; } = 1;
+
+    /// <summary>The random seed. Default 42.</summary>
+    public int Seed { get; set; } = 42;
+}
+
+/// <summary>The <c>SseRx:Cors</c> settings.</summary>
+internal sealed class CorsSettings
+{
+    /// <summary>Origins (<c>scheme://host[:port]</c>) allowed to call the stream and api endpoints. Default none.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+}
+
+/// <summary>The <c>SseRx:Dashboard</c> settings.</summary>
+internal sealed class DashboardSettings
+{
+    /// <summary>Where the page sends REST calls; empty for the page's own origin. Default empty.</summary>
+    public string ApiBaseUrl { get; set; } = string.Empty;
+
+    /// <summary>Where the page opens streams; empty for the page's own origin. Default empty.</summary>
+    public string SseBaseUrl { get; set; } = string.Empty;
+}

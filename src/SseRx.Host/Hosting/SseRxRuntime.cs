@@ -1,0 +1,108 @@
+using System.Reactive.Concurrency;
+using Microsoft.Extensions.Options;
+using SseRx.Sentiment;
+
+namespace SseRx.Host.Hosting;
+
+/// <summary>
+/// The per-process half of the data flow: ONE feed polling the store, ONE journal every stream subscribes from,
+/// ONE gate admitting streams. However many connections are open, the store is polled once per interval.
+/// </summary>
+/// <remarks>
+/// A DI singleton. Nothing polls until the first stream subscribes to <see cref="Journal"/>, and polling stops
+/// when the last one leaves. Thread-safe. Disposing it (with the container, at shutdown) completes every reader.
+/// </remarks>
+internal sealed partial class SseRxRuntime : IDisposable
+{
+    private readonly ILogger<SseRxRuntime> _logger;
+    private readonly IDisposable _healthLog;
+    private PollState _lastLoggedState = PollState.Starting;
+
+    public SseRxRuntime(
+        ISentimentSource source,
+        IOptions<SseRxOptions> options,
+        IScheduler scheduler,
+        ILogger<SseRxRuntime> logger,
+        ISentimentHistory? history = null)
+    {
+        Options = options.Value;
+        Scheduler = scheduler;
+        _logger = logger;
+
+        Health = new PollHealth();
+        Feed = new SentimentFeed(
+            source,
+            new SentimentFeedOptions { Poll = new PollOptions { Interval = Options.PollInterval } },
+            scheduler,
+            Health);
+        Journal = Feed.Events.ToJournal(
+            new JournalOptions
+            {
+                Capacity = Options.Journal.Capacity,
+                MaxAge = Options.Journal.MaxAge,
+                History = history is null ? null : new SentimentHistory(history),
+            },
+            scheduler);
+        Gate = new ConnectionGate(new ConnectionGateOptions
+        {
+            MaxConnections = Options.MaxConnections,
+            MaxConnectionsPerClient = Options.MaxConnectionsPerClient,
+        });
+        BufferOptions = new ConsumerBufferOptions { Capacity = Options.ConsumerBufferCapacity };
+        _healthLog = Health.Subscribe(LogHealthChange);
+    }
+
+    /// <summary>The validated settings.</summary>
+    public SseRxOptions Options { get; }
+
+    /// <summary>The clock and timer source of every pipeline (substituted in tests).</summary>
+    public IScheduler Scheduler { get; }
+
+    /// <summary>The shared poller's health, for <c>/health</c>.</summary>
+    public PollHealth Health { get; }
+
+    /// <summary>The shared feed over the configured store.</summary>
+    public SentimentFeed Feed { get; }
+
+    /// <summary>The replay journal every stream resumes from.</summary>
+    public EventJournal Journal { get; }
+
+    /// <summary>Admits at most <see cref="SseRxOptions.MaxConnections"/> streams.</summary>
+    public ConnectionGate Gate { get; }
+
+    /// <summary>The per-connection buffer policy; shared, because it is never mutated after start-up.</summary>
+    public ConsumerBufferOptions BufferOptions { get; }
+
+    public void Dispose()
+    {
+        _healthLog.Dispose();
+        Journal.Dispose();
+    }
+
+    private void LogHealthChange(PollStatus status)
+    {
+        // Log transitions only: a failing store would otherwise log once per backoff step.
+        var previous = _lastLoggedState;
+        _lastLoggedState = status.State;
+        if (status.State == previous)
+        {
+            return;
+        }
+
+        switch (status.State)
+        {
+            case PollState.Degraded or PollState.Failed:
+                LogPollFailing(_logger, status.State, status.ConsecutiveFailures, status.NextAttemptIn, status.LastError);
+                break;
+            case PollState.Healthy when previous is PollState.Degraded or PollState.Failed:
+                LogPollRecovered(_logger);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the store is {State} after {Failures} consecutive failure(s); next attempt in {NextAttemptIn}")]
+    private static partial void LogPollFailing(ILogger logger, PollState state, int failures, TimeSpan nextAttemptIn, Exception? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Polling the store has recovered")]
+    private static partial void LogPollRecovered(ILogger logger);
+}

@@ -1,0 +1,23 @@
+using SseRx.Host.Hosting;
+using SseRx.Sentiment;
+
+namespace SseRx.Host.Streaming;
+
+/// <summary>
+/// Makes one connection's heartbeats. Each carries a valid resume cursor: the id of the last event the connection
+/// was sent, or, before any, the cursor the connection started from. The first also carries <c>retry:</c>.
+/// </summary>
+/// <remarks>
+/// One instance per connection; <c>WithHeartbeat</c> calls <see cref="Next"/> one call at a time, so it needs no lock.
+/// </remarks>
+internal sealed class HeartbeatSource(SseRxRuntime runtime, SseEventId resumeCursor)
+{
+    private bool _sentFirst;
+
+    public SseEvent Next(SseEvent? last)
+    {
+        TimeSpan? retry = _sentFirst ? null : runtime.Options.RetryInterval;
+        _sentFirst = true;
+        return SentimentEvents.Heartbeat(last?.Id ?? resumeCursor, runtime.Scheduler.Now, runtime.Gate.Active, retry);
+    }
+}

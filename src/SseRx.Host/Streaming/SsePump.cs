@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace SseRx.Host.Streaming;
+
+/// <summary>Why a stream's writer loop ended.</summary>
+internal enum StreamEnd
+{
+    /// <summary>The pipeline completed (the maximum lifetime, or a deleted configuration).</summary>
+    Completed,
+
+    /// <summary>The client fell too far behind and was dropped.</summary>
+    SlowConsumer,
+
+    /// <summary>The pipeline failed.</summary>
+    Faulted,
+
+    /// <summary>The client went away, or a write to it failed.</summary>
+    ClientGone,
+
+    /// <summary>The application is stopping.</summary>
+    Shutdown,
+}
+
+/// <summary>
+/// The writer loop of one connection: copies each event's pre-serialized bytes from the connection's buffer to the
+/// response, coalescing whatever is already waiting into one write and one flush.
+/// </summary>
+internal static class SsePump
+{
+    /// <summary>The most events written per flush, so a client that is behind still gets bytes on the wire steadily.</summary>
+    internal const int MaxEventsPerFlush = 64;
+
+    /// <summary>
+    /// Runs until the buffer ends, the client goes away or <paramref name="cancellationToken"/> is cancelled.
+    /// Never throws for those; the caller disposes the buffer.
+    /// </summary>
+    /// <param name="buffer">The connection's buffer; read by this loop only.</param>
+    /// <param name="writer">The response body.</param>
+    /// <param name="cancellationToken">Cancelled when the client aborts or the application stops.</param>
+    /// <param name="stopping">Cancelled when the application stops; tells <see cref="StreamEnd.Shutdown"/> from <see cref="StreamEnd.ClientGone"/>.</param>
+    public static async Task<StreamEnd> RunAsync(
+        ConsumerBuffer buffer, PipeWriter writer, CancellationToken cancellationToken, CancellationToken stopping)
+    {
+        try
+        {
+            while (await buffer.WaitToReadAsync(cancellationToken))
+            {
+                var written = 0;
+                while (written < MaxEventsPerFlush && buffer.TryRead(out var item))
+                {
+                    writer.Write(item!.Utf8.Span);
+                    written++;
+                }
+
+                if (written == 0)
+                {
+                    continue;
+                }
+
+                var flush = await writer.FlushAsync(cancellationToken);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return stopping.IsCancellationRequested ? StreamEnd.Shutdown : StreamEnd.ClientGone;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return stopping.IsCancellationRequested ? StreamEnd.Shutdown : StreamEnd.ClientGone;
+        }
+        catch (IOException)
+        {
+            // Kestrel reports a reset connection as an IOException from the flush.
+            return StreamEnd.ClientGone;
+        }
+
+        return buffer.Error switch
+        {
+            null => StreamEnd.Completed,
+            SlowConsumerException => StreamEnd.SlowConsumer,
+            _ => StreamEnd.Faulted,
+        };
+    }
+}

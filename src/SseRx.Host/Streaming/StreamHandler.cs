@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Reactive.Linq;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using SseRx.Configurations;
+using SseRx.Host.Auth;
+using SseRx.Host.Hosting;
+
+namespace SseRx.Host.Streaming;
+
+/// <summary>
+/// Serves one SSE connection: checks the request, admits it through the gate, subscribes its pipeline
+/// (journal, ticker filter, heartbeat, lifetime, buffer) and runs the writer loop until the stream ends.
+/// </summary>
+/// <remarks>
+/// A singleton; per-connection state lives in locals, so any number of requests run concurrently. The
+/// subscription and the gate lease are released however the stream ends: completion, a slow or vanished client,
+/// a pipeline error, or shutdown (<see cref="IHostApplicationLifetime.ApplicationStopping"/> ends every stream at once).
+/// </remarks>
+internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, ILogger<StreamHandler> logger)
+{
+    /// <summary>The query parameter a client that cannot set headers resumes with.</summary>
+    internal const string LastEventIdQueryName = "lastEventId";
+
+    /// <summary>The request header <c>EventSource</c> resumes with.</summary>
+    internal const string LastEventIdHeaderName = "Last-Event-ID";
+
+    /// <summary>Longer ids are refused before any work: twice the longest valid id leaves room for nothing legitimate.</summary>
+    internal const int MaxLastEventIdLength = SseEventId.MaxLength * 2;
+
+    /// <summary>Streams everything: <c>GET /api/v2/stream</c>.</summary>
+    public async Task StreamAllAsync(HttpContext context)
+    {
+        if (!TryReadLastEventId(context, out var lastEventId))
+        {
+            await LastEventIdTooLong(context);
+            return;
+        }
+
+        await RunAsync(context, lastEventId, UserIdentity.GetUserId(context), configuration: null);
+    }
+
+    /// <summary>
+    /// Streams one configuration's tickers: <c>GET /api/v2/configurations/{id}/stream</c>. 401 without an identity;
+    /// 404 when the configuration does not exist or is another user's (the same response, so nothing leaks).
+    /// An edit applies to the open stream; a delete ends it.
+    /// </summary>
+    public async Task StreamConfigurationAsync(HttpContext context, string id)
+    {
+        if (!TryReadLastEventId(context, out var lastEventId))
+        {
+            await LastEventIdTooLong(context);
+            return;
+        }
+
+        var userId = UserIdentity.GetUserId(context);
+        if (userId is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await Results.Problem(
+                    statusCode: StatusCodes.Status401Unauthorized,
+                    title: "Authentication required",
+                    detail: "Send an X-User-ID header or a Bearer token.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        var store = context.RequestServices.GetRequiredService<IConfigurationStore>();
+        if (await store.GetAsync(userId, id, context.RequestAborted) is null)
+        {
+            await Results.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    title: "Configuration not found",
+                    detail: "There is no configuration with this id for the current user.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await RunAsync(context, lastEventId, userId, store.Watch(userId, id));
+    }
+
+    private async Task RunAsync(HttpContext context, string? lastEventId, string? userId, IObservable<UserConfiguration?>? configuration)
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await Refuse(context, "The server is shutting down; reconnect to another instance.");
+            return;
+        }
+
+        var clientKey = userId ?? context.Connection.RemoteIpAddress?.ToString();
+        using var lease = runtime.Gate.TryEnter(clientKey, out var refusal);
+        if (lease is null)
+        {
+            LogRefused(logger, refusal, clientKey);
+            await Refuse(context, refusal == GateRefusal.ClientLimit
+                ? "This client has too many open streams."
+                : "The server is at its stream limit.");
+            return;
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var stopping = lifetime.ApplicationStopping;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var options = runtime.Options;
+        var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId));
+        var buffer = Filter(runtime.Journal.ResumeFrom(lastEventId), configuration)
+            .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Scheduler)
+            .WithMaxLifetime(options.MaxStreamLifetime, runtime.Scheduler)
+            .SubscribeBuffered(runtime.BufferOptions);
+        try
+        {
+            LogOpened(logger, context.TraceIdentifier, lastEventId);
+            var end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping);
+            LogEnded(end, context.TraceIdentifier, buffer.Error);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>Where the connection resumes from if it sees nothing but heartbeats: always a valid cursor.</summary>
+    private SseEventId ResumeCursor(string? lastEventId) =>
+        SseEventId.TryParse(lastEventId, out var parsed) ? parsed : runtime.Journal.Head ?? SseEventId.AtTime(runtime.Scheduler.Now);
+
+    /// <summary>
+    /// For a configuration stream: the configuration's current tickers, switched live on every edit; the stream
+    /// completes when the configuration is deleted (the watch emits <see langword="null"/>). One watch subscription.
+    /// </summary>
+    private static IObservable<SseEvent> Filter(IObservable<SseEvent> events, IObservable<UserConfiguration?>? configuration) =>
+        configuration is null
+            ? events
+            : configuration.Publish(watch => events
+                .WhereTickers(watch
+                    .TakeWhile(static c => c is not null)
+                    .Select(static c => (IReadOnlySet<string>)new HashSet<string>(c!.Tickers, StringComparer.Ordinal)))
+                .TakeUntil(watch.Where(static c => c is null)));
+
+    private static bool TryReadLastEventId(HttpContext context, out string? lastEventId)
+    {
+        var request = context.Request;
+        string? value = request.Headers[LastEventIdHeaderName];
+        if (string.IsNullOrEmpty(value))
+        {
+            value = request.Query[LastEventIdQueryName];
+        }
+
+        lastEventId = string.IsNullOrEmpty(value) ? null : value;
+        return lastEventId is null || lastEventId.Length <= MaxLastEventIdLength;
+    }
+
+    private static Task LastEventIdTooLong(HttpContext context) =>
+        Results.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid Last-Event-ID",
+                detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
+            .ExecuteAsync(context);
+
+    private Task Refuse(HttpContext context, string detail)
+    {
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
+        context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Too many streams",
+                detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
+            .ExecuteAsync(context);
+    }
+
+    private void LogEnded(StreamEnd end, string connection, Exception? error)
+    {
+        switch (end)
+        {
+            case StreamEnd.SlowConsumer:
+                LogSlowConsumer(logger, connection, runtime.Options.ConsumerBufferCapacity);
+                break;
+            case StreamEnd.Faulted:
+                LogFaulted(logger, connection, error);
+                break;
+            default:
+                LogClosed(logger, connection, end);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream refused ({Refusal}) for client {ClientKey}")]
+    private static partial void LogRefused(ILogger logger, GateRefusal refusal, string? clientKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream {Connection} opened (Last-Event-ID {LastEventId})")]
+    private static partial void LogOpened(ILogger logger, string connection, string? lastEventId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream {Connection} closed: {End}")]
+    private static partial void LogClosed(ILogger logger, string connection, StreamEnd end);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Connection} dropped: the client fell more than {Capacity} events behind")]
+    private static partial void LogSlowConsumer(ILogger logger, string connection, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Connection} ended by a pipeline error")]
+    private static partial void LogFaulted(ILogger logger, string connection, Exception? error);
+}

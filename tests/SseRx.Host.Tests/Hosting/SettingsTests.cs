@@ -1,0 +1,74 @@
+using SseRx.Host.Hosting;
+using SseRx.Host.Tests.Infrastructure;
+
+namespace SseRx.Host.Tests.Hosting;
+
+/// <summary>Settings are validated at start-up with messages that name the setting.</summary>
+public sealed class SettingsTests
+{
+    [Theory]
+    [InlineData("PollInterval", "00:00:00", "SseRx:PollInterval")]
+    [InlineData("MaxConnections", "0", "SseRx:MaxConnections")]
+    [InlineData("MaxConnectionsPerClient", "0", "SseRx:MaxConnectionsPerClient")]
+    [InlineData("Journal:Capacity", "0", "SseRx:Journal:Capacity")]
+    [InlineData("Cors:AllowedOrigins:0", "https://dashboard.example.com/path", "SseRx:Cors:AllowedOrigins")]
+    [InlineData("Dashboard:SseBaseUrl", "javascript:alert(1)", "SseRx:Dashboard:SseBaseUrl")]
+    public async Task A_bad_setting_stops_start_up_naming_the_setting(string key, string value, string named)
+    {
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await using var app = SseRxApp.Start(new Dictionary<string, string?> { [key] = value });
+        });
+
+        Assert.NotNull(error);
+        Assert.Contains(named, Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_defaults_are_valid_and_match_the_settings_contract()
+    {
+        var options = new SseRxOptions();
+
+        Assert.True(new SseRxOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Equal(SseRxRole.All, options.Role);
+        Assert.Equal(SseRxStoreKind.Memory, options.Store);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.HeartbeatInterval);
+        Assert.Equal(100, options.MaxConnections);
+        Assert.Null(options.MaxConnectionsPerClient);
+        Assert.Equal(new TimeSpan(0, 14, 30), options.MaxStreamLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.RetryInterval);
+        Assert.Equal(256, options.ConsumerBufferCapacity);
+        Assert.Equal(100, options.Journal.Capacity);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.Journal.MaxAge);
+        Assert.True(options.Simulator.Enabled);
+        Assert.Empty(options.Cors.AllowedOrigins);
+    }
+
+    [Fact]
+    public async Task The_dynamodb_store_fails_start_up_clearly_until_it_is_wired()
+    {
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await using var app = SseRxApp.Start(new Dictionary<string, string?> { ["Store"] = "dynamodb" });
+        });
+
+        Assert.NotNull(error);
+        Assert.Contains("dynamodb is not available yet", Flatten(error), StringComparison.Ordinal);
+    }
+
+    private static string Flatten(Exception error)
+    {
+        var messages = new List<string>();
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+            if (e is AggregateException aggregate)
+            {
+                messages.AddRange(aggregate.InnerExceptions.Select(Flatten));
+            }
+        }
+
+        return string.Join(" | ", messages);
+    }
+}
