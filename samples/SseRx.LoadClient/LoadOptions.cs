@@ -18,6 +18,7 @@ internal sealed class LoadOptions
           --connect-timeout S  per stream; default 10
           --label TEXT         name of the run in the output
           --json FILE          also append the JSON result line to FILE
+          --open-marker FILE   create FILE once every stream is open (before the warmup), e.g. to sample server counters
         SseRx.LoadClient startup [options] process start to first SSE byte; see `startup --help`
         SseRx.LoadClient compare FILE...   print a comparison table of JSON result lines (first label = subject)
         """;
@@ -43,6 +44,8 @@ internal sealed class LoadOptions
     public string Label { get; private set; } = "run";
 
     public string? JsonFile { get; private set; }
+
+    public string? OpenMarkerFile { get; private set; }
 
     /// <summary>The hard deadline: the given one, or enough for the ramp, warmup and measurement plus a minute.</summary>
     public TimeSpan Deadline =>
@@ -71,6 +74,7 @@ internal sealed class LoadOptions
                 case "--connect-timeout": options.ConnectTimeoutSeconds = Positive(); break;
                 case "--label": options.Label = Next(); break;
                 case "--json": options.JsonFile = Next(); break;
+                case "--open-marker": options.OpenMarkerFile = Next(); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
         }

@@ -139,6 +139,10 @@ internal sealed class LoadRun
         var rampSeconds = Stopwatch.GetElapsedTime(rampStarted).TotalSeconds;
         PrintProgress(_options.Streams);
         var rssOpen = pid is { } p1 ? ProcStats.ReadRss(p1) : null;
+        if (_options.OpenMarkerFile is { } marker)
+        {
+            await File.WriteAllTextAsync(marker, "open", CancellationToken.None).ConfigureAwait(false);
+        }
 
         await DelayUnlessCancelled(TimeSpan.FromSeconds(_options.WarmupSeconds), cancellationToken).ConfigureAwait(false);
         var rssSteady = pid is { } p2 ? ProcStats.ReadRss(p2) : null;

@@ -37,6 +37,8 @@ BUILD=${BUILD:-1}
 HOST_BIN=$ROOT/src/SseRx.Host/bin/Release/net10.0
 STOCK_BIN=$ROOT/samples/SseRx.StockBaseline/bin/Release/net10.0
 CLIENT_DLL=$ROOT/samples/SseRx.LoadClient/bin/Release/net10.0/SseRx.LoadClient.dll
+COUNTERS_DLL=$ROOT/tests/SseRx.Benchmarks/bin/Release/net10.0/SseRx.Benchmarks.dll
+COUNTERS=${COUNTERS:-1}
 RESULTS=$OUT/results.jsonl
 SERVER_PID=
 
@@ -44,7 +46,7 @@ mkdir -p "$OUT"
 log() { echo "== $*" >&2; }
 
 if [[ $BUILD == 1 ]]; then
-  for project in src/SseRx.Host samples/SseRx.StockBaseline samples/SseRx.LoadClient; do
+  for project in src/SseRx.Host samples/SseRx.StockBaseline samples/SseRx.LoadClient tests/SseRx.Benchmarks; do
     dotnet build -c Release --nologo -v quiet "$ROOT/$project" >&2
   done
 fi
@@ -106,11 +108,21 @@ start_server() {
 }
 
 # load LABEL STREAMS WARMUP [extra client args]
+# With COUNTERS=1 the server's runtime counters (GC heap, generations, allocation rate, thread pool) are read over
+# EventPipe during the warmup, once every stream is open, so the reader never runs inside the measured window.
 load() {
-  local label=$1 streams=$2 warmup=$3
+  local label=$1 streams=$2 warmup=$3 marker="$OUT/open-marker" watcher=
   shift 3
+  rm -f "$marker"
+  if [[ $COUNTERS == 1 ]]; then
+    (for _ in $(seq 1 1200); do [[ -f $marker ]] && break; sleep 0.1; done
+     [[ -f $marker ]] && dotnet "$COUNTERS_DLL" counters --pid "$SERVER_PID" --seconds "$((warmup - 2))" --label "$label" \
+       --json "$OUT/counters.jsonl" > /dev/null 2>&1) &
+    watcher=$!
+  fi
   dotnet "$CLIENT_DLL" run --url "$URL" --streams "$streams" --ramp "$RAMP" --warmup "$warmup" --duration "$DURATION" \
-    --server-pid "$SERVER_PID" --label "$label" --json "$RESULTS" "$@" | grep -v '^{' || true
+    --server-pid "$SERVER_PID" --label "$label" --json "$RESULTS" --open-marker "$marker" "$@" | grep -v '^{' || true
+  [[ -n $watcher ]] && { wait "$watcher" 2>/dev/null || true; }
 }
 
 for scenario in $SCENARIOS; do
@@ -119,24 +131,24 @@ for scenario in $SCENARIOS; do
       idle)
         log "$server / idle: $IDLE_STREAMS streams, no events"
         start_server "$server" 0
-        load "$server/idle" "$IDLE_STREAMS" 5
+        RAMP=${IDLE_RAMP:-1000} load "$server/idle" "$IDLE_STREAMS" 8 --connect-timeout 30
         ;;
       fanout)
         log "$server / fanout: $FANOUT_STREAMS streams at 10 events/s"
         start_server "$server" 10
-        load "$server/fanout" "$FANOUT_STREAMS" 3
+        load "$server/fanout" "$FANOUT_STREAMS" 7
         ;;
       saturated)
         log "$server / saturated: $FANOUT_STREAMS streams offered 100 events/s"
         start_server "$server" 100
-        load "$server/saturated" "$FANOUT_STREAMS" 3
+        load "$server/saturated" "$FANOUT_STREAMS" 7
         ;;
       polls)
         [[ $server == sserx ]] || continue # the baseline has no store to poll
         log "$server / polls: 1, 100, 10,000 streams at 100 events/s, poll interval $POLL_INTERVAL"
         start_server "$server" 100
         for n in 1 100 10000; do
-          DURATION=10 load "$server/polls-$n" "$n" 3
+          DURATION=10 COUNTERS=0 load "$server/polls-$n" "$n" 3
         done
         ;;
       *) echo "unknown scenario $scenario" >&2; exit 2 ;;
@@ -152,5 +164,13 @@ done
     ".NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}'), ulimit -n $(ulimit -n)"
   echo
   dotnet "$CLIENT_DLL" compare "$RESULTS"
+  if [[ -s $OUT/counters.jsonl ]]; then
+    echo
+    echo "Server runtime counters while the streams were open (EventPipe, during the warmup):"
+    echo
+    echo "| run | GC heap MiB | committed MiB | gen0 | gen1 | gen2 | LOH | POH MiB | alloc MB in window | gen0/1/2 GCs | time in GC % | pool threads | pool queue | lock contentions |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    jq -r '"| \(.label) | \(.gc_heap_size_mb) | \(.gc_committed_mb) | \(.gen0_size_mb) | \(.gen1_size_mb) | \(.gen2_size_mb) | \(.loh_size_mb) | \(.poh_size_mb) | \((.alloc_bytes // 0) / 1e6 | floor) | \(.gen0_gcs)/\(.gen1_gcs)/\(.gen2_gcs) | \(.time_in_gc_pct) | \(.threadpool_threads) | \(.threadpool_queue) | \(.lock_contentions) |"' "$OUT/counters.jsonl"
+  fi
 } | tee "$OUT/comparison.md"
 log "results: $RESULTS; table: $OUT/comparison.md; server logs: $OUT"
