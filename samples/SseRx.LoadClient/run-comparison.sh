@@ -32,6 +32,9 @@ POLL_INTERVAL=${POLL_INTERVAL:-00:00:00.100}
 SSERX_PORT=${SSERX_PORT:-5081}
 STOCK_PORT=${STOCK_PORT:-5091}
 SSERX_ENV=${SSERX_ENV:-}
+# On a machine shared with other work, NICE=-10 (root only) gives the servers and the client a larger CPU share so
+# the numbers say more about the servers than about the neighbours; the load average is recorded with every run.
+NICE=${NICE:-0}
 BUILD=${BUILD:-1}
 
 HOST_BIN=$ROOT/src/SseRx.Host/bin/Release/net10.0
@@ -69,9 +72,9 @@ stop_server() {
 }
 trap stop_server EXIT INT TERM
 
-# start_server sserx|stock RATE: starts it, waits for /health, sets SERVER_PID and URL.
+# start_server sserx|stock RATE SCENARIO: starts it, waits for /health, sets SERVER_PID and URL.
 start_server() {
-  local server=$1 rate=$2 port
+  local server=$1 rate=$2 scenario=$3 port
   if [[ $server == sserx ]]; then
     port=$SSERX_PORT
     local simulator=(SseRx__Simulator__Enabled=true "SseRx__Simulator__EventsPerSecond=$rate")
@@ -83,7 +86,7 @@ start_server() {
       SseRx__PollInterval="$POLL_INTERVAL" SseRx__MaxConnections=20000 \
       SseRx__HeartbeatInterval=00:00:30 SseRx__MaxStreamLifetime=01:00:00 \
       Logging__LogLevel__Default=Warning $SSERX_ENV \
-      dotnet SseRx.Host.dll) > "$OUT/sserx-$rate.log" 2>&1 &
+      nice -n "$NICE" dotnet SseRx.Host.dll) > "$OUT/sserx-$scenario.log" 2>&1 &
   else
     port=$STOCK_PORT
     # Stock TypedResults.ServerSentEvents sends the response head only with the first event, so an idle stream would
@@ -91,7 +94,7 @@ start_server() {
     # response during the warmup and keeps the streams otherwise idle, like SseRx's connect heartbeat.
     [[ $rate == 0 ]] && rate=0.2
     (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning \
-      dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second "$rate") > "$OUT/stock-$rate.log" 2>&1 &
+      nice -n "$NICE" dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second "$rate") > "$OUT/stock-$scenario.log" 2>&1 &
   fi
   SERVER_PID=$!
   URL="http://127.0.0.1:$port/api/v2/stream"
@@ -120,9 +123,9 @@ load() {
        --json "$OUT/counters.jsonl" > /dev/null 2>&1) &
     watcher=$!
   fi
-  dotnet "$CLIENT_DLL" run --url "$URL" --streams "$streams" --ramp "$RAMP" --warmup "$warmup" --duration "$DURATION" \
+  nice -n "$NICE" dotnet "$CLIENT_DLL" run --url "$URL" --streams "$streams" --ramp "$RAMP" --warmup "$warmup" --duration "$DURATION" \
     --server-pid "$SERVER_PID" --label "$label" --json "$RESULTS" --open-marker "$marker" "$@" | grep -v '^{' || true
-  [[ -n $watcher ]] && { wait "$watcher" 2>/dev/null || true; }
+  if [[ -n $watcher ]]; then wait "$watcher" 2>/dev/null || true; fi
 }
 
 for scenario in $SCENARIOS; do
@@ -130,23 +133,23 @@ for scenario in $SCENARIOS; do
     case $scenario in
       idle)
         log "$server / idle: $IDLE_STREAMS streams, no events"
-        start_server "$server" 0
+        start_server "$server" 0 idle
         RAMP=${IDLE_RAMP:-1000} load "$server/idle" "$IDLE_STREAMS" 8 --connect-timeout 30
         ;;
       fanout)
         log "$server / fanout: $FANOUT_STREAMS streams at 10 events/s"
-        start_server "$server" 10
+        start_server "$server" 10 fanout
         load "$server/fanout" "$FANOUT_STREAMS" 7
         ;;
       saturated)
         log "$server / saturated: $FANOUT_STREAMS streams offered 100 events/s"
-        start_server "$server" 100
+        start_server "$server" 100 saturated
         load "$server/saturated" "$FANOUT_STREAMS" 7
         ;;
       polls)
         [[ $server == sserx ]] || continue # the baseline has no store to poll
         log "$server / polls: 1, 100, 10,000 streams at 100 events/s, poll interval $POLL_INTERVAL"
-        start_server "$server" 100
+        start_server "$server" 100 polls
         for n in 1 100 10000; do
           DURATION=10 COUNTERS=0 load "$server/polls-$n" "$n" 3
         done
