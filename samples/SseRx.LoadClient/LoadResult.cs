@@ -24,6 +24,9 @@ internal sealed record LoadResult
 
     public required int Refused { get; init; }
 
+    /// <summary>Streams still open when the measurement began (held minus those the server or the network ended).</summary>
+    public required int AliveWhenMeasuring { get; init; }
+
     public required Dictionary<string, int> RefusedByStatus { get; init; }
 
     public required int Failed { get; init; }

@@ -153,6 +153,7 @@ internal sealed class LoadRun
         var clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var machine0 = ProcStats.ReadMachineCpuTicks();
         var lostBefore = Volatile.Read(ref _lost) + Volatile.Read(ref _endedByServer);
+        var aliveAtStart = Volatile.Read(ref _connected) - Volatile.Read(ref _refused) - lostBefore;
         _measureStart = Stopwatch.GetTimestamp();
         _recording = true;
         Console.Error.WriteLine($"[{_options.Label}] measuring for {_options.DurationSeconds:0.#} s");
@@ -188,6 +189,7 @@ internal sealed class LoadRun
             Streams = _options.Streams,
             Opened = opened,
             Pending = held - opened,
+            AliveWhenMeasuring = aliveAtStart,
             Refused = Volatile.Read(ref _refused),
             RefusedByStatus = _refusedByStatus
                 .Select((count, status) => (count, status))
@@ -235,7 +237,7 @@ internal sealed class LoadRun
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             == {r.Label}: {r.Url}
               streams opened / asked     {r.Opened:N0} / {r.Streams:N0}   pending (connected, no response head) {r.Pending:N0}   refused {r.Refused:N0}{refusedDetail}   failed {r.Failed:N0}{(r.FirstFailure is null ? "" : $" (first: {r.FirstFailure})")}
-              lost while measuring       {r.Lost:N0}   (ended by server over the run: {r.EndedByServer:N0})
+              alive when measuring began {r.AliveWhenMeasuring:N0}   lost while measuring {r.Lost:N0}   (ended by server over the run: {r.EndedByServer:N0})
               ramp                       {r.RampSeconds:0.0} s     measured {r.MeasureSeconds:0.0} s
               deliveries/s               {r.DeliveriesPerSecond:N0}   (new_item/s {r.NewItemsPerSecond:N0}, heartbeats/s {r.HeartbeatsPerSecond:N1}, {r.MegabytesPerSecond:N1} MB/s)
               distinct ids/s             {r.DistinctIdsPerSecond:N2}   (metrics ids/s {r.DistinctMetricsIdsPerSecond:N2}: one per changed poll when the poller is shared)
