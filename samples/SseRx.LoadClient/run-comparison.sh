@@ -113,14 +113,21 @@ start_server() {
 # load LABEL STREAMS WARMUP [extra client args]
 # With COUNTERS=1 the server's runtime counters (GC heap, generations, allocation rate, thread pool) are read over
 # EventPipe during the warmup, once every stream is open, so the reader never runs inside the measured window.
+# With FULL_GC=1 (the idle scenario) the reader first makes the server run a full blocking GC, before the streams
+# connect and again once they are open, so the heap sizes are live data: (open - base) / streams = live bytes per stream.
 load() {
-  local label=$1 streams=$2 warmup=$3 marker="$OUT/open-marker" watcher=
+  local label=$1 streams=$2 warmup=$3 marker="$OUT/open-marker" watcher= gc=()
   shift 3
   rm -f "$marker"
   if [[ $COUNTERS == 1 ]]; then
+    if [[ ${FULL_GC:-0} == 1 ]]; then
+      gc=(--full-gc)
+      dotnet "$COUNTERS_DLL" counters --pid "$SERVER_PID" --seconds 2 --label "$label/base" "${gc[@]}" \
+        --json "$OUT/counters.jsonl" > /dev/null 2>&1 || true
+    fi
     (for _ in $(seq 1 1200); do [[ -f $marker ]] && break; sleep 0.1; done
-     [[ -f $marker ]] && dotnet "$COUNTERS_DLL" counters --pid "$SERVER_PID" --seconds "$((warmup - 2))" --label "$label" \
-       --json "$OUT/counters.jsonl" > /dev/null 2>&1) &
+     [[ -f $marker ]] && dotnet "$COUNTERS_DLL" counters --pid "$SERVER_PID" --seconds "$((warmup - 3))" --label "$label" \
+       "${gc[@]}" --json "$OUT/counters.jsonl" > /dev/null 2>&1) &
     watcher=$!
   fi
   nice -n "$NICE" dotnet "$CLIENT_DLL" run --url "$URL" --streams "$streams" --ramp "$RAMP" --warmup "$warmup" --duration "$DURATION" \
@@ -134,7 +141,7 @@ for scenario in $SCENARIOS; do
       idle)
         log "$server / idle: $IDLE_STREAMS streams, no events"
         start_server "$server" 0 idle
-        RAMP=${IDLE_RAMP:-1000} load "$server/idle" "$IDLE_STREAMS" 8 --connect-timeout 30
+        FULL_GC=1 RAMP=${IDLE_RAMP:-1000} load "$server/idle" "$IDLE_STREAMS" 10 --connect-timeout 30
         ;;
       fanout)
         log "$server / fanout: $FANOUT_STREAMS streams at 10 events/s"
@@ -171,9 +178,18 @@ done
     echo
     echo "Server runtime counters while the streams were open (EventPipe, during the warmup):"
     echo
-    echo "| run | GC heap MiB | committed MiB | gen0 | gen1 | gen2 | LOH | POH MiB | alloc MB in window | gen0/1/2 GCs | time in GC % | pool threads | pool queue | lock contentions |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-    jq -r '"| \(.label) | \(.gc_heap_size_mb) | \(.gc_committed_mb) | \(.gen0_size_mb) | \(.gen1_size_mb) | \(.gen2_size_mb) | \(.loh_size_mb) | \(.poh_size_mb) | \((.alloc_bytes // 0) / 1e6 | floor) | \(.gen0_gcs)/\(.gen1_gcs)/\(.gen2_gcs) | \(.time_in_gc_pct) | \(.threadpool_threads) | \(.threadpool_queue) | \(.lock_contentions) |"' "$OUT/counters.jsonl"
+    echo "| run | full GC first | GC heap MiB | committed MiB | gen0 | gen1 | gen2 | LOH | POH MiB | alloc MB in window | gen0/1/2 GCs | time in GC % | pool threads | pool queue | lock contentions |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    jq -r '"| \(.label) | \(.full_gc_first // false) | \(.gc_heap_size_mb) | \(.gc_committed_mb) | \(.gen0_size_mb) | \(.gen1_size_mb) | \(.gen2_size_mb) | \(.loh_size_mb) | \(.poh_size_mb) | \((.alloc_bytes // 0) / 1e6 | floor) | \(.gen0_gcs)/\(.gen1_gcs)/\(.gen2_gcs) | \(.time_in_gc_pct) | \(.threadpool_threads) | \(.threadpool_queue) | \(.lock_contentions) |"' "$OUT/counters.jsonl"
   fi
+  for server in $SERVERS; do
+    base=$(jq -r "select(.label == \"$server/idle/base\") | .gc_heap_size_mb" "$OUT/counters.jsonl" 2>/dev/null | tail -1)
+    open=$(jq -r "select(.label == \"$server/idle\" and .full_gc_first) | .gc_heap_size_mb" "$OUT/counters.jsonl" 2>/dev/null | tail -1)
+    if [[ -n $base && -n $open ]]; then
+      echo
+      echo "$server: live managed heap per idle stream after a full GC: ($open - $base) MiB / $IDLE_STREAMS =" \
+        "$(awk -v o="$open" -v b="$base" -v n="$IDLE_STREAMS" 'BEGIN { printf "%.2f KiB", (o - b) * 1024 / n }')"
+    fi
+  done
 } | tee "$OUT/comparison.md"
 log "results: $RESULTS; table: $OUT/comparison.md; server logs: $OUT"

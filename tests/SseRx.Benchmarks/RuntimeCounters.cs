@@ -13,7 +13,11 @@ namespace SseRx.Benchmarks;
 /// <remarks>Uses the diagnostics client libraries BenchmarkDotNet already brings in; nothing else is installed.</remarks>
 internal static class RuntimeCounters
 {
-    public const string Usage = "SseRx.Benchmarks counters --pid PID [--seconds 5] [--label TEXT] [--json FILE]";
+    public const string Usage = "SseRx.Benchmarks counters --pid PID [--seconds 5] [--label TEXT] [--json FILE] [--full-gc]";
+
+    // Enabling the runtime provider with this keyword makes the target run a full blocking GC (dotnet-gcdump relies on it).
+    private const long GCKeyword = 0x1;
+    private const long GCHeapCollectKeyword = 0x800000;
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -21,8 +25,22 @@ internal static class RuntimeCounters
         var seconds = 5.0;
         var label = "counters";
         string? jsonFile = null;
-        for (var i = 0; i + 1 < args.Count; i += 2)
+        var fullGc = false;
+        for (var i = 0; i < args.Count; i += 2)
         {
+            if (args[i] == "--full-gc")
+            {
+                fullGc = true;
+                i--;
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
             switch (args[i])
             {
                 case "--pid": pid = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
@@ -42,6 +60,20 @@ internal static class RuntimeCounters
         var last = new Dictionary<string, double>(StringComparer.Ordinal);
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         var client = new DiagnosticsClient(pid.Value);
+        if (fullGc)
+        {
+            // Collect first, so the generation sizes read below are live data rather than garbage not yet collected.
+            var gcProvider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GCKeyword | GCHeapCollectKeyword);
+            using var gcSession = client.StartEventPipeSession([gcProvider], requestRundown: false);
+            using var gcSource = new EventPipeEventSource(gcSession.EventStream);
+            using var ended = new ManualResetEventSlim();
+            gcSource.Clr.GCStop += _ => ended.Set();
+            var gcProcessing = Task.Run(gcSource.Process);
+            ended.Wait(TimeSpan.FromSeconds(20));
+            gcSession.Stop();
+            gcProcessing.Wait(TimeSpan.FromSeconds(5));
+        }
+
         var provider = new EventPipeProvider(
             "System.Runtime",
             EventLevel.Informational,
@@ -91,7 +123,7 @@ internal static class RuntimeCounters
 
         static double Mb(double bytes) => bytes / 1048576.0;
         var json = string.Create(CultureInfo.InvariantCulture,
-            $"{{\"label\":\"{label}\",\"pid\":{pid},\"seconds\":{seconds}," +
+            $"{{\"label\":\"{label}\",\"pid\":{pid},\"seconds\":{seconds},\"full_gc_first\":{(fullGc ? "true" : "false")}," +
             $"\"gc_heap_size_mb\":{Get("gc-heap-size")},\"gc_committed_mb\":{Get("gc-committed")},\"working_set_mb\":{Get("working-set")}," +
             $"\"gen0_size_mb\":{Get("gen-0-size", Mb)},\"gen1_size_mb\":{Get("gen-1-size", Mb)},\"gen2_size_mb\":{Get("gen-2-size", Mb)}," +
             $"\"loh_size_mb\":{Get("loh-size", Mb)},\"poh_size_mb\":{Get("poh-size", Mb)},\"gc_fragmentation_pct\":{Get("gc-fragmentation")}," +
