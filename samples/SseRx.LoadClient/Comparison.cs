@@ -37,8 +37,10 @@ internal static class Comparison
         var subject = servers[0];
         var baseline = servers.Count > 1 ? servers[1] : null;
         var output = new StringBuilder();
-        output.AppendLine(CultureInfo.InvariantCulture, $"| scenario | metric | {subject} | {baseline ?? "-"} | {subject} vs {baseline ?? "-"} | target |");
-        output.AppendLine("|---|---|---|---|---|---|");
+        var others = servers.Skip(2).ToList();
+        var otherHeader = string.Concat(others.Select(o => $" {o} |"));
+        output.AppendLine(CultureInfo.InvariantCulture, $"| scenario | metric | {subject} | {baseline ?? "-"} | {subject} vs {baseline ?? "-"} | target |{otherHeader}");
+        output.AppendLine("|---|---|---|---|---|---|" + string.Concat(others.Select(_ => "---|")));
         foreach (var scenario in loads.Select(r => Split(r.Label).Scenario).Distinct())
         {
             var s = loads.LastOrDefault(r => r.Label == $"{subject}/{scenario}");
@@ -48,8 +50,10 @@ internal static class Comparison
                 var sv = s is null ? null : value(s);
                 var bv = b is null ? null : value(b);
                 var ratio = sv is > 0 && bv is > 0 && higherIsBetter is { } higher ? (higher ? sv / bv : bv / sv) : null;
+                var otherValues = string.Concat(others.Select(o =>
+                    loads.LastOrDefault(r => r.Label == $"{o}/{scenario}") is { } or ? $" {Fmt(value(or), format)} |" : " |"));
                 output.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {scenario} | {metric} | {Fmt(sv, format)} | {Fmt(bv, format)} | {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-")} | {target} |");
+                    $"| {scenario} | {metric} | {Fmt(sv, format)} | {Fmt(bv, format)} | {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-")} | {target} |{otherValues}");
             }
 
             Row("streams open / asked", r => r.Opened, "N0", true, scenario.StartsWith("idle", StringComparison.Ordinal) ? "19,000 in one process" : "");

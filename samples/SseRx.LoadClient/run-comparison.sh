@@ -13,6 +13,8 @@
 #              its responses start): RSS growth per stream
 #   fanout     5,000 streams, 10 events/s: broadcast spread p50/p99/max, memory per stream
 #   saturated  5,000 streams offered 100 events/s: deliveries/s, spread p99
+#              Add "floor" to SERVERS for the floor of any Kestrel stream: the baseline binary's /api/v2/floor, which
+#              starts the response, writes one comment and waits (idle scenario only).
 #   polls      SseRx only: 1, 100 and 10,000 streams at 100 events/s: distinct metrics ids/s = changed polls/s
 #
 # Event rates: SseRx's simulator adds items to the in-memory store at the rate; the shared feed polls the store every
@@ -87,6 +89,10 @@ start_server() {
       SseRx__HeartbeatInterval=00:00:30 SseRx__MaxStreamLifetime=01:00:00 \
       Logging__LogLevel__Default=Warning $SSERX_ENV \
       nice -n "$NICE" dotnet SseRx.Host.dll) > "$OUT/sserx-$scenario.log" 2>&1 &
+  elif [[ $server == floor ]]; then
+    port=$STOCK_PORT
+    (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning \
+      nice -n "$NICE" dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second 0.001) > "$OUT/floor-$scenario.log" 2>&1 &
   else
     port=$STOCK_PORT
     # Stock TypedResults.ServerSentEvents sends the response head only with the first event, so an idle stream would
@@ -98,6 +104,7 @@ start_server() {
   fi
   SERVER_PID=$!
   URL="http://127.0.0.1:$port/api/v2/stream"
+  [[ $server == floor ]] && URL="http://127.0.0.1:$port/api/v2/floor"
   for _ in $(seq 1 300); do
     if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/health" 2>/dev/null; then
       sleep 2 # let start-up work (JIT, first polls) finish before the baseline RSS is read
@@ -137,6 +144,7 @@ load() {
 
 for scenario in $SCENARIOS; do
   for server in $SERVERS; do
+    [[ $server == floor && $scenario != idle ]] && continue
     case $scenario in
       idle)
         log "$server / idle: $IDLE_STREAMS streams, no events"

@@ -15,5 +15,21 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxConcurrentConnecti
 var app = builder.Build();
 app.MapGet("/api/v2/stream", (Broadcaster broadcaster, CancellationToken cancellationToken) =>
     TypedResults.ServerSentEvents(broadcaster.Subscribe(cancellationToken)));
+
+// Not part of the baseline's SSE: the floor of any Kestrel stream. It starts the response, writes one comment and
+// waits, so an idle stream here costs only what Kestrel and the minimal API need to hold an open response.
+app.MapGet("/api/v2/floor", async (HttpContext context) =>
+{
+    context.Response.ContentType = "text/event-stream";
+    await context.Response.WriteAsync(": open\n\n", context.RequestAborted);
+    await context.Response.Body.FlushAsync(context.RequestAborted);
+    try
+    {
+        await Task.Delay(Timeout.Infinite, context.RequestAborted);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+});
 app.MapGet("/health", () => TypedResults.Ok(new { status = "healthy", connections = app.Services.GetRequiredService<Broadcaster>().Count }));
 app.Run();

@@ -67,7 +67,22 @@ internal static class RuntimeCounters
             using var gcSession = client.StartEventPipeSession([gcProvider], requestRundown: false);
             using var gcSource = new EventPipeEventSource(gcSession.EventStream);
             using var ended = new ManualResetEventSlim();
-            gcSource.Clr.GCStop += _ => ended.Set();
+            var fullGcSeen = false;
+            gcSource.Clr.GCStart += e =>
+            {
+                if (e.Depth == 2)
+                {
+                    fullGcSeen = true;
+                }
+            };
+            gcSource.Clr.GCStop += e =>
+            {
+                // Any ephemeral GC may end first; wait for the end of the full one the keyword asked for.
+                if (fullGcSeen)
+                {
+                    ended.Set();
+                }
+            };
             var gcProcessing = Task.Run(gcSource.Process);
             ended.Wait(TimeSpan.FromSeconds(20));
             gcSession.Stop();
