@@ -20,7 +20,13 @@ internal sealed record StartupResult
     /// <summary>Per run: process start to the end of the response head (status line and headers).</summary>
     public required double[] HeadMs { get; init; }
 
+    /// <summary>Per run: CPU time (user + system) the server process had used when its first event arrived.</summary>
+    public required double[] CpuMs { get; init; }
+
     public required double MedianFirstEventMs { get; init; }
+
+    /// <summary>The CPU the server burns to get there; unlike wall time it hardly depends on other load on the machine.</summary>
+    public required double MedianCpuMs { get; init; }
 
     public required double MedianHeadMs { get; init; }
 }
@@ -71,13 +77,15 @@ internal static class StartupProbe
         var command = args.Skip(separator + 1).ToArray();
         var heads = new List<double>();
         var firsts = new List<double>();
+        var cpus = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
-            var (head, first) = Once(target, command, timeout);
+            var (head, first, cpu) = Once(target, command, timeout);
             heads.Add(head);
             firsts.Add(first);
+            cpus.Add(cpu);
             Console.Error.WriteLine(string.Create(
-                CultureInfo.InvariantCulture, $"[{label}] run {run}: response head {head:0.0} ms, first event {first:0.0} ms"));
+                CultureInfo.InvariantCulture, $"[{label}] run {run}: response head {head:0.0} ms, first event {first:0.0} ms, server CPU {cpu:0} ms"));
         }
 
         var result = new StartupResult
@@ -87,12 +95,14 @@ internal static class StartupProbe
             Runs = runs,
             FirstEventMs = [.. firsts],
             HeadMs = [.. heads],
+            CpuMs = [.. cpus],
             MedianFirstEventMs = Median(firsts),
+            MedianCpuMs = Median(cpus),
             MedianHeadMs = Median(heads),
         };
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"== {label}: median of {runs}: process start to first SSE event {result.MedianFirstEventMs:0.0} ms (response head {result.MedianHeadMs:0.0} ms)"));
+            $"== {label}: median of {runs}: process start to first SSE event {result.MedianFirstEventMs:0.0} ms (response head {result.MedianHeadMs:0.0} ms; server CPU used by then {result.MedianCpuMs:0} ms)"));
         var json = JsonSerializer.Serialize(result, LoadJsonContext.Default.StartupResult);
         Console.WriteLine(json);
         if (jsonFile is not null)
@@ -103,7 +113,7 @@ internal static class StartupProbe
         return firsts.All(double.IsFinite) ? 0 : 1;
     }
 
-    private static (double HeadMs, double FirstEventMs) Once(LoopbackTarget target, string[] command, TimeSpan timeout)
+    private static (double HeadMs, double FirstEventMs, double CpuMs) Once(LoopbackTarget target, string[] command, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(command[0])
         {
@@ -134,13 +144,14 @@ internal static class StartupProbe
 
                 if (TryReadFirstEvent(target, deadline, out var head, out var first))
                 {
-                    return (Ms(started, head), Ms(started, first));
+                    var cpu = ProcStats.ReadCpuSeconds(process.Id) is { } seconds ? seconds * 1000 : double.NaN;
+                    return (Ms(started, head), Ms(started, first), cpu);
                 }
 
                 Thread.Sleep(2);
             }
 
-            return (double.NaN, double.NaN);
+            return (double.NaN, double.NaN, double.NaN);
         }
         finally
         {
