@@ -19,6 +19,8 @@ public sealed record SentimentItem(
     [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp)
 {
     /// <summary>The id of this item's <c>new_item</c> event: its ingest time plus its item id.</summary>
+    /// <remarks>Not part of the item's JSON: the id travels in the event's <c>id:</c> field.</remarks>
+    [JsonIgnore]
     public SseEventId EventId => SseEventId.Create(Timestamp, ItemId);
 
     /// <summary>

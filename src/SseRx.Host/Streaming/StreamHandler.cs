@@ -56,12 +56,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         var userId = UserIdentity.GetUserId(context);
         if (userId is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an X-User-ID header or a Bearer token.")
-                .ExecuteAsync(context);
+            await UserIdentity.Unauthorized(context).ExecuteAsync(context);
             return;
         }
 
@@ -83,18 +78,18 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await Refuse(context, "The server is shutting down; reconnect to another instance.");
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
-        var clientKey = userId ?? context.Connection.RemoteIpAddress?.ToString();
+        var clientKey = ClientKey.For(context, userId);
         using var lease = runtime.Gate.TryEnter(clientKey, out var refusal);
         if (lease is null)
         {
             LogRefused(logger, refusal, clientKey);
-            await Refuse(context, refusal == GateRefusal.ClientLimit
-                ? "This client has too many open streams."
-                : "The server is at its stream limit.");
+            await (refusal == GateRefusal.ClientLimit
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
             return;
         }
 
@@ -162,13 +157,17 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
                 detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
             .ExecuteAsync(context);
 
-    private Task Refuse(HttpContext context, string detail)
+    /// <summary>
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval) and problem details: 503 when the process is
+    /// full or stopping, 429 when this client holds its share (another client would still be admitted).
+    /// </summary>
+    private Task Refuse(HttpContext context, int statusCode, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Too many streams",
+                statusCode: statusCode,
+                title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);
     }
