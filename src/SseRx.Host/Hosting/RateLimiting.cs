@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SseRx.Host.Auth;
+using SseRx.Host.Observability;
 
 namespace SseRx.Host.Hosting;
 
@@ -78,6 +79,9 @@ internal static partial class RateLimiting
             : settings.Window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         LogRejected(logger, context.Request.Path);
+
+        // OBSERVABILITY HOOK: a rate-limited connection attempt is a rejected stream (lifecycle log, RejectedConnections).
+        context.RequestServices.GetService<StreamTelemetry>()?.RateLimited(context);
 
         context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
         return new ValueTask(Results.Problem(

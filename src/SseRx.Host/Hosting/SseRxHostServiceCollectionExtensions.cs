@@ -5,6 +5,7 @@ using SseRx.Configurations;
 using SseRx.DynamoDb;
 using SseRx.Host.Dashboard;
 using SseRx.Host.Metrics;
+using SseRx.Host.Observability;
 using SseRx.Host.Streaming;
 using SseRx.InMemory;
 using SseRx.Sentiment;
@@ -34,7 +35,9 @@ internal static class SseRxHostServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddStores(configuration);
 
-        services.TryAddSingleton<SseRxRuntime>();
+        // OBSERVABILITY HOOK: the runtime polls through the instrumented source and history (poll spans and metrics, resume spans).
+        services.TryAddSingleton(sp => sp.CreateInstrumentedRuntime());
+        services.AddSseRxObservability(configuration);
         services.TryAddSingleton<StreamHandler>();
         services.TryAddSingleton<MetricsReader>();
         services.AddHostedService<SseRxStartup>();

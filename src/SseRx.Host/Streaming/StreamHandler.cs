@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using SseRx.Configurations;
 using SseRx.Host.Auth;
 using SseRx.Host.Hosting;
+using SseRx.Host.Observability;
 
 namespace SseRx.Host.Streaming;
 
@@ -17,7 +18,7 @@ namespace SseRx.Host.Streaming;
 /// subscription and the gate lease are released however the stream ends: completion, a slow or vanished client,
 /// a pipeline error, or shutdown (<see cref="IHostApplicationLifetime.ApplicationStopping"/> ends every stream at once).
 /// </remarks>
-internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, ILogger<StreamHandler> logger)
+internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, StreamTelemetry telemetry)
 {
     /// <summary>The query parameter a client that cannot set headers resumes with.</summary>
     internal const string LastEventIdQueryName = "lastEventId";
@@ -76,17 +77,21 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
 
     private async Task RunAsync(HttpContext context, string? lastEventId, string? userId, IObservable<UserConfiguration?>? configuration)
     {
+        var kind = configuration is null ? StreamKind.Global : StreamKind.Configuration;
+        var clientKey = ClientKey.For(context, userId);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
+            telemetry.Rejected(context, kind, userId, clientKey, "ShuttingDown", StatusCodes.Status503ServiceUnavailable);
             await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
-        var clientKey = ClientKey.For(context, userId);
         using var lease = runtime.Gate.TryEnter(clientKey, out var refusal);
         if (lease is null)
         {
-            LogRefused(logger, refusal, clientKey);
+            telemetry.Rejected(
+                context, kind, userId, clientKey, refusal.ToString(),
+                refusal == GateRefusal.ClientLimit ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable);
             await (refusal == GateRefusal.ClientLimit
                 ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
                 : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
@@ -104,19 +109,22 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var options = runtime.Options;
         var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId));
-        var buffer = Filter(runtime.Journal.ResumeFrom(lastEventId), configuration)
+
+        // OBSERVABILITY HOOK: lifecycle logs, the sserx.stream span (current from here on), counters, resume span.
+        var observation = telemetry.Open(context, kind, userId, lastEventId);
+        var buffer = Filter(observation.TraceResume(runtime.Journal.ResumeFrom(lastEventId), lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Scheduler)
             .WithMaxLifetime(options.MaxStreamLifetime, runtime.Scheduler)
             .SubscribeBuffered(runtime.BufferOptions);
+        var end = StreamEnd.Faulted;
         try
         {
-            LogOpened(logger, context.TraceIdentifier, lastEventId);
-            var end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping);
-            LogEnded(end, context.TraceIdentifier, buffer.Error);
+            end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping, observation.Counters);
         }
         finally
         {
             buffer.Dispose();
+            await observation.EndAsync(end, buffer.Error);
         }
     }
 
@@ -171,35 +179,4 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);
     }
-
-    private void LogEnded(StreamEnd end, string connection, Exception? error)
-    {
-        switch (end)
-        {
-            case StreamEnd.SlowConsumer:
-                LogSlowConsumer(logger, connection, runtime.Options.ConsumerBufferCapacity);
-                break;
-            case StreamEnd.Faulted:
-                LogFaulted(logger, connection, error);
-                break;
-            default:
-                LogClosed(logger, connection, end);
-                break;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream refused ({Refusal}) for client {ClientKey}")]
-    private static partial void LogRefused(ILogger logger, GateRefusal refusal, string? clientKey);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream {Connection} opened (Last-Event-ID {LastEventId})")]
-    private static partial void LogOpened(ILogger logger, string connection, string? lastEventId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream {Connection} closed: {End}")]
-    private static partial void LogClosed(ILogger logger, string connection, StreamEnd end);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Connection} dropped: the client fell more than {Capacity} events behind")]
-    private static partial void LogSlowConsumer(ILogger logger, string connection, int capacity);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Connection} ended by a pipeline error")]
-    private static partial void LogFaulted(ILogger logger, string connection, Exception? error);
 }
