@@ -23,7 +23,8 @@ internal sealed partial class SseRxRuntime : IDisposable
         IOptions<SseRxOptions> options,
         IScheduler scheduler,
         ILogger<SseRxRuntime> logger,
-        ISentimentHistory? history = null)
+        ISentimentHistory? history = null,
+        StoreErrorClassifier? errors = null)
     {
         Options = options.Value;
         Scheduler = scheduler;
@@ -32,7 +33,12 @@ internal sealed partial class SseRxRuntime : IDisposable
         Health = new PollHealth();
         Feed = new SentimentFeed(
             source,
-            new SentimentFeedOptions { Poll = new PollOptions { Interval = Options.PollInterval } },
+            new SentimentFeedOptions
+            {
+                Poll = errors is null
+                    ? new PollOptions { Interval = Options.PollInterval }
+                    : new PollOptions { Interval = Options.PollInterval, IsTransient = errors.IsTransient },
+            },
             scheduler,
             Health);
         Journal = Feed.Events.ToJournal(
