@@ -109,10 +109,13 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var options = runtime.Options;
         var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId));
+        var overflow = new SlowConsumerInterrupt(response.BodyWriter);
         var buffer = Filter(runtime.Journal.ResumeFrom(lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Scheduler)
             .WithMaxLifetime(options.MaxStreamLifetime, runtime.Scheduler)
+            .Finally(overflow.OnPipelineEnded)
             .SubscribeBuffered(runtime.BufferOptions);
+        overflow.Attach(buffer);
         try
         {
             LogOpened(logger, context.TraceIdentifier, lastEventId);
