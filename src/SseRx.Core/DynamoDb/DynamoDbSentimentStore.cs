@@ -212,7 +212,7 @@ public sealed class DynamoDbSentimentStore : ISentimentSource, ISentimentHistory
     /// <paramref name="maxItems"/> is less than 1, or <paramref name="after"/> is older than
     /// <see cref="DynamoDbStoreOptions.MetricsWindow"/> (such a cursor cannot be resumed without a gap).
     /// </exception>
-    public async ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxItems, 1);
         var nowMs = Math.Max(0, _scheduler.Now.ToUnixTimeMilliseconds());

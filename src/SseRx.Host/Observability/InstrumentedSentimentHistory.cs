@@ -12,7 +12,7 @@ internal sealed class InstrumentedSentimentHistory(ISentimentHistory inner) : IS
     /// <summary>The wrapped history.</summary>
     public ISentimentHistory Inner => inner;
 
-    public ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
     {
         // Read synchronously: the journal calls this from inside the resume's Subscribe, where the tap is current.
         var tap = ResumeTap.Current;
@@ -25,10 +25,10 @@ internal sealed class InstrumentedSentimentHistory(ISentimentHistory inner) : IS
         return ReadAsync(tap, after, maxItems, cancellationToken);
     }
 
-    private async ValueTask<IReadOnlyList<SentimentItem>> ReadAsync(ResumeTap tap, SseEventId after, int maxItems, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<SentimentItem>?> ReadAsync(ResumeTap tap, SseEventId after, int maxItems, CancellationToken cancellationToken)
     {
         var items = await inner.ReadAfterAsync(after, maxItems, cancellationToken).ConfigureAwait(false);
-        tap.HistoryAnswered(items.Count);
+        tap.HistoryAnswered(items?.Count ?? 0);
         return items;
     }
 }

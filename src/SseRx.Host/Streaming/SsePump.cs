@@ -33,8 +33,9 @@ internal static class SsePump
     internal const int MaxEventsPerFlush = 64;
 
     /// <summary>
-    /// Runs until the buffer ends, the client goes away or <paramref name="cancellationToken"/> is cancelled.
-    /// Never throws for those; the caller disposes the buffer.
+    /// Runs until the buffer ends, the client goes away, the buffer overflows (noticed even while a flush waits on the
+    /// client, when a <see cref="SlowConsumerInterrupt"/> cancels that flush) or <paramref name="cancellationToken"/> is
+    /// cancelled. Never throws for those; the caller disposes the buffer.
     /// </summary>
     /// <param name="buffer">The connection's buffer; read by this loop only.</param>
     /// <param name="writer">The response body.</param>
@@ -62,6 +63,13 @@ internal static class SsePump
                 }
 
                 var flush = await writer.FlushAsync(cancellationToken);
+                if (buffer.Error is SlowConsumerException)
+                {
+                    // The buffer overflowed while this loop waited on the client, and SlowConsumerInterrupt cancelled the
+                    // flush to say so. Kestrel reports a cancelled pending flush as an ordinary one, so ask the buffer.
+                    return StreamEnd.SlowConsumer;
+                }
+
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     return stopping.IsCancellationRequested ? StreamEnd.Shutdown : StreamEnd.ClientGone;

@@ -112,11 +112,14 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
 
         // OBSERVABILITY HOOK: lifecycle logs, the sserx.stream span (current from here on), counters, resume span.
         var observation = telemetry.Open(context, kind, userId, lastEventId);
+        var overflow = new SlowConsumerInterrupt(response.BodyWriter);
         var buffer = Filter(observation.TraceResume(runtime.Journal.ResumeFrom(lastEventId), lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Scheduler)
             .WithMaxLifetime(options.MaxStreamLifetime, runtime.Scheduler)
+            .Finally(overflow.OnPipelineEnded)
             .SubscribeBuffered(runtime.BufferOptions);
         var end = StreamEnd.Faulted;
+        overflow.Attach(buffer);
         try
         {
             end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping, observation.Counters);

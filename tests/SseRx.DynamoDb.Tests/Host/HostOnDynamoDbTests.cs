@@ -28,8 +28,8 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
         Assert.Equal(0, await SimulatorApp.RunAsync(
             ["--service-url", tables.ServiceUrl!, "--table", tables.ItemsTable, "--rate", "20", "--duration", "1s", "--seed", "3"],
             _ => null, output, default));
-        var written = await new DynamoDbSentimentStore(fixture.Client, tables, Scheduler.Default)
-            .ReadAfterAsync(SseEventId.AtTime(start), 1000, default);
+        var written = Assert.IsAssignableFrom<IReadOnlyList<SentimentItem>>(
+            await new DynamoDbSentimentStore(fixture.Client, tables, Scheduler.Default).ReadAfterAsync(SseEventId.AtTime(start), 1000, default));
         Assert.NotEmpty(written);
 
         var metrics = await stream.ReadUntilAsync(e =>
@@ -181,7 +181,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
     private static SentimentItem Item(string id, string ticker) =>
         new(id, ticker, SentimentLabel.Positive, 0.5, DateTimeOffset.UtcNow);
 
-    private static string[] Ids(IEnumerable<SentimentItem> items) => items.Select(i => i.ItemId).ToArray();
+    private static string[] Ids(IEnumerable<SentimentItem>? items) => Assert.IsAssignableFrom<IEnumerable<SentimentItem>>(items).Select(i => i.ItemId).ToArray();
 
     private static HttpRequestMessage Request(HttpMethod method, string path, object body)
     {

@@ -11,5 +11,5 @@ public static class Items
         SentimentLabel label = SentimentLabel.Positive, double score = 0.5) =>
         new(id, ticker, label, score, timestamp);
 
-    public static string[] Ids(IEnumerable<SentimentItem> items) => items.Select(i => i.ItemId).ToArray();
+    public static string[] Ids(IEnumerable<SentimentItem>? items) => Assert.IsAssignableFrom<IEnumerable<SentimentItem>>(items).Select(i => i.ItemId).ToArray();
 }

@@ -50,10 +50,10 @@ public sealed class SseRxApp : IAsyncDisposable
         _kestrel = kestrel;
         if (kestrel)
         {
-            // An explicit listener, not UseKestrel(0): with a port, the factory rewrites the server's addresses after the
-            // app's host is built, racing the app's own thread that starts Kestrel ("Addresses cannot be modified after
-            // the server has started") when the machine is busy.
-            factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            // An explicit loopback endpoint on port 0, not UseKestrel(0): that overload rewrites the server's addresses
+            // between building and starting the host, which races the minimal-hosting start and intermittently throws
+            // "IServerAddressesFeature.Addresses cannot be modified after the server has started".
+            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             factory.StartServer();
             var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             BaseAddress = new Uri(address);

@@ -1,0 +1,54 @@
+using System.IO.Pipelines;
+
+namespace SseRx.Host.Streaming;
+
+/// <summary>
+/// Wakes a connection's writer loop when the connection's buffer overflows, so the slow client is dropped at once.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A client that stops reading parks the writer loop in <see cref="PipeWriter.FlushAsync"/>: Kestrel pauses the flush
+/// once its response buffer (<c>MaxResponseBufferSize</c>, 64 KiB by default) is full. Parked there, the loop never
+/// looks at the buffer again, so the overflow would go unnoticed and the client would keep its stream slot and its
+/// Kestrel buffer until Kestrel's minimum data rate check or the client gave up, minutes later. On overflow this
+/// cancels the pending (or next) flush; <see cref="SsePump"/> checks the buffer after every flush and reports
+/// <see cref="StreamEnd.SlowConsumer"/>. (It cannot rely on <see cref="FlushResult.IsCanceled"/>: Kestrel returns a
+/// default result when a flush that was waiting is cancelled.)
+/// </para>
+/// <para>
+/// One per connection. <see cref="OnPipelineEnded"/> may run on any thread (on overflow, the poller's, inside the
+/// journal's fan-out), so it never throws and does nothing but cancel the flush.
+/// </para>
+/// </remarks>
+internal sealed class SlowConsumerInterrupt(PipeWriter writer)
+{
+    private ConsumerBuffer? _buffer;
+
+    /// <summary>Names the connection's buffer once it exists; handles an overflow that happened while subscribing.</summary>
+    public void Attach(ConsumerBuffer buffer)
+    {
+        Volatile.Write(ref _buffer, buffer);
+        OnPipelineEnded();
+    }
+
+    /// <summary>
+    /// Called whenever the buffer lets go of its pipeline (overflow, completion, error or disposal); acts on overflow only,
+    /// so a stream that completes still writes what it has buffered.
+    /// </summary>
+    public void OnPipelineEnded()
+    {
+        if (Volatile.Read(ref _buffer)?.Error is not SlowConsumerException)
+        {
+            return;
+        }
+
+        try
+        {
+            writer.CancelPendingFlush();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // The response has already ended, so no flush is waiting.
+        }
+    }
+}
