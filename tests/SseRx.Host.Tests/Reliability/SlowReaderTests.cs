@@ -167,7 +167,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
     }
 
     private static bool IsSlowConsumerDrop(LogCapture.Entry entry) =>
-        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "LogSlowConsumer";
+        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "StreamDropped";
 
     private static async Task<List<SseItem<string>>> ParseAsync(byte[] payload)
     {
