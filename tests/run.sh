@@ -2,6 +2,7 @@
 # Installs what the tests need, then runs every test. The README's test command.
 #   npm packages from tests/package-lock.json (dynalite, the DynamoDB-compatible server)
 #   Debian's chromium for the browser tests, through apt-get when it is missing
+#   packs SseRx.Core into artifacts/packages, then builds and runs the samples that consume that package
 #   then `dotnet test` over the whole solution
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,29 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
+# The samples below restore SseRx.Core from artifacts/packages into their own packages folder
+# (artifacts/sample-packages, see their nuget.config). A re-pack keeps the version, so both old copies go first.
+version="$(dotnet msbuild src/SseRx.Core/SseRx.Core.csproj -getProperty:Version)"
+echo "==> dotnet pack SseRx.Core $version (artifacts/packages)"
+rm -f "artifacts/packages/SseRx.Core.$version.nupkg" "artifacts/packages/SseRx.Core.$version.snupkg"
+rm -rf "artifacts/sample-packages/sserx.core/$version"
+dotnet pack src/SseRx.Core/SseRx.Core.csproj -c Release -o artifacts/packages
+
+echo "==> samples/SseRx.LibraryUsage (against the package; virtual time, exits by itself)"
+dotnet build samples/SseRx.LibraryUsage -c Release
+timeout 60 dotnet run --project samples/SseRx.LibraryUsage -c Release --no-build
+
+echo "==> samples/SseRx.Embedding (against the package; streams on a loopback port for ~5 s)"
+dotnet build samples/SseRx.Embedding -c Release
+timeout 120 bash samples/SseRx.Embedding/smoke-test.sh
+
 echo "==> dotnet test"
-dotnet test SseRx.sln -c Release "$@"
+log="$(mktemp)"
+status=0
+dotnet test SseRx.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over every test assembly, e.g. "Tests: 812 passed, 0 failed, 0 skipped".
+{ grep -E '^(Passed|Failed)!' "$log" || true; } | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
+  awk '{p+=$1; f+=$2; s+=$3} END {printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s}'
+rm -f "$log"
+exit "$status"

@@ -26,6 +26,10 @@ internal static class HostEnvironment
             ["SseRx__MaxConnections"] = maxConnections.ToString(CultureInfo.InvariantCulture),
             ["SseRx__MaxStreamLifetime"] = Format(lifetime),
             ["ASPNETCORE_URLS"] = $"http://+:{DeploymentSettings.Port}",
+            // Both targets sit behind a proxy (the Function URL front end, or the ALB) that appends the client's
+            // address to X-Forwarded-For; without this every anonymous client would share the proxy's address
+            // and with it one per-client stream cap.
+            ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
             // Traces go to the local ADOT collector (Lambda layer or Fargate sidecar), which forwards to X-Ray.
             ["OTEL_SERVICE_NAME"] = serviceName,
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://localhost:4318",

@@ -10,6 +10,7 @@ using SseRx.Host.Streaming;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSseRxHost(builder.Configuration);
 builder.Services.AddSseRxAuthentication(builder.Configuration);
+builder.Services.AddSseRxRateLimiting(builder.Configuration);
 
 var app = builder.Build();
 var options = app.Services.GetRequiredService<IOptions<SseRxOptions>>().Value;
@@ -18,6 +19,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
 app.UseCors();
+app.UseRateLimiter();
 app.MapHealth();
 app.MapDashboardConfig();
 if (options.ServesApi)

@@ -74,6 +74,7 @@ public sealed class FargateTests(SynthFixture synth)
     {
         Assert.Equal("all", Env("SseRx__Role"));
         Assert.Equal("10000", Env("SseRx__MaxConnections"));
+        Assert.Equal("true", Env("ASPNETCORE_FORWARDEDHEADERS_ENABLED"));
         Assert.Equal("dynamodb", Env("SseRx__Store"));
         Assert.Equal("", Env("SseRx__Dashboard__SseBaseUrl"));
         Assert.Equal("00:00:05", Env("SseRx__PollInterval"));

@@ -70,6 +70,7 @@ public sealed class LambdaTests(SynthFixture synth)
             Assert.Equal("8080", Str(env["AWS_LWA_PORT"]));
             Assert.Equal("8080", Str(env["PORT"]));
             Assert.Equal("http://+:8080", Str(env["ASPNETCORE_URLS"]));
+            Assert.Equal("true", Str(env["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]));
             Assert.Equal("/health", Str(env["AWS_LWA_READINESS_CHECK_PATH"]));
         }
     }

@@ -17,7 +17,9 @@ public sealed class ConsumerBufferOptions
     public IReadOnlySet<string> ConflatedTypes { get; set; } =
         new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Metrics, SseEventTypes.Heartbeat };
 
-    /// <summary>Throws when a value is out of range.</summary>
+    /// <summary>Throws when a value is out of range. Called by the buffer when it is created.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The capacity is less than 1.</exception>
+    /// <exception cref="ArgumentNullException">The conflated types are <see langword="null"/>.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
@@ -68,8 +70,12 @@ public sealed class SlowConsumerException : Exception
 /// </remarks>
 public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 {
+    private const int InitialSlots = 8;
+
     private readonly Lock _gate = new();
-    private readonly SseEvent?[] _ring;
+    // Starts small and doubles up to _capacity: an idle stream (the common case) holds a few slots, not Capacity.
+    private SseEvent?[] _ring;
+    private readonly int _capacity;
     private readonly Dictionary<string, int> _conflated;
     private readonly SingleAssignmentDisposable _upstream = new();
     private readonly Waiter _waiter = new();
@@ -95,7 +101,8 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _ring = new SseEvent?[options.Capacity];
+        _capacity = options.Capacity;
+        _ring = new SseEvent?[Math.Min(_capacity, InitialSlots)];
         _conflated = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var type in options.ConflatedTypes)
         {
@@ -178,7 +185,9 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         }
     }
 
-    /// <summary>Takes the oldest waiting event, if any.</summary>
+    /// <summary>Takes the oldest waiting event, if any. For the single reader; never blocks, never allocates.</summary>
+    /// <param name="item">The event, whose <see cref="SseEvent.Utf8"/> bytes are what to write.</param>
+    /// <returns><see langword="false"/> when nothing is waiting (then call <see cref="WaitToReadAsync"/>).</returns>
     public bool TryRead([NotNullWhen(true)] out SseEvent? item)
     {
         lock (_gate)
@@ -280,15 +289,21 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 
             if (_write - _read == _ring.Length)
             {
-                if (_count == _ring.Length)
+                if (_ring.Length < _capacity)
+                {
+                    Grow();
+                }
+                else if (_count == _ring.Length)
                 {
                     _ended = true;
                     _error = new SlowConsumerException(
-                        $"The client fell behind: its buffer of {_ring.Length} events is full, so the stream was ended.");
+                        $"The client fell behind: its buffer of {_capacity} events is full, so the stream was ended.");
                     return false;
                 }
-
-                Compact();
+                else
+                {
+                    Compact();
+                }
             }
 
             _ring[Slot(_write)] = value;
@@ -367,6 +382,18 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     }
 
     private int Slot(long position) => (int)(position % _ring.Length);
+
+    /// <summary>Doubles the ring (up to the capacity), keeping every pending position, tombstones included.</summary>
+    private void Grow()
+    {
+        var larger = new SseEvent?[Math.Min(_capacity, _ring.Length * 2)];
+        for (var position = _read; position < _write; position++)
+        {
+            larger[(int)(position % larger.Length)] = _ring[Slot(position)];
+        }
+
+        _ring = larger;
+    }
 
     /// <summary>The one reusable completion source behind every <see cref="WaitToReadAsync"/>.</summary>
     private sealed class Waiter : IValueTaskSource<bool>

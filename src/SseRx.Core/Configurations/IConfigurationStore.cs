@@ -30,5 +30,6 @@ public interface IConfigurationStore
     /// change (on any process, for a shared store: within one poll interval), then <see langword="null"/> if it is deleted.
     /// Streams use it to apply an edited ticker list without a reconnect.
     /// </summary>
+    /// <remarks>Disposing the subscription stops watching and releases what the store kept for it.</remarks>
     IObservable<UserConfiguration?> Watch(string ownerId, string id);
 }

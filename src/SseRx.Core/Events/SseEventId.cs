@@ -63,6 +63,8 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds(UnixMilliseconds);
 
     /// <summary>Creates an id from a timestamp (truncated to milliseconds) and a key.</summary>
+    /// <param name="timestamp">The time part; its UTC instant is used, truncated to the millisecond.</param>
+    /// <param name="key">The key that makes the id unique at that millisecond; see <see cref="IsValidKey"/>.</param>
     /// <exception cref="ArgumentException">The key is not valid; see <see cref="IsValidKey"/>.</exception>
     public static SseEventId Create(DateTimeOffset timestamp, string key) =>
         new(timestamp.ToUnixTimeMilliseconds(), key);
@@ -71,9 +73,11 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     /// A cursor that sorts before every id carrying a key at <paramref name="timestamp"/>:
     /// resuming from it replays everything from that millisecond on.
     /// </summary>
+    /// <param name="timestamp">The time; its UTC instant is used, truncated to the millisecond.</param>
     public static SseEventId AtTime(DateTimeOffset timestamp) => new(timestamp.ToUnixTimeMilliseconds(), string.Empty);
 
     /// <summary>Whether <paramref name="key"/> may be used as the key of an id.</summary>
+    /// <param name="key">At most <see cref="MaxKeyLength"/> characters from <c>[A-Za-z0-9._:~-]</c>; empty is valid.</param>
     public static bool IsValidKey(ReadOnlySpan<char> key)
     {
         if (key.Length > MaxKeyLength)
@@ -96,6 +100,8 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     /// Parses the text form of an id. Never throws: anything that is not exactly
     /// <c>{13 digits}-{valid key}</c> returns <see langword="false"/>.
     /// </summary>
+    /// <param name="text">The text, for example a <c>Last-Event-ID</c> header; <see langword="null"/> is not an id.</param>
+    /// <param name="id">The id, or <see langword="default"/> when the text is not one.</param>
     public static bool TryParse([NotNullWhen(true)] string? text, out SseEventId id) =>
         TryParse(text.AsSpan(), out id);
 
@@ -128,6 +134,7 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     }
 
     /// <summary>Parses the text form of an id.</summary>
+    /// <param name="text">The text form, <c>{milliseconds:D13}-{key}</c>.</param>
     /// <exception cref="FormatException">The text is not a valid id.</exception>
     public static SseEventId Parse(string text) =>
         TryParse(text, out var id) ? id : throw new FormatException($"'{text}' is not a valid SseRx event id.");

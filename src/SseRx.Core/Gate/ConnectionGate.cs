@@ -11,7 +11,8 @@ public sealed class ConnectionGateOptions
     /// <summary>The most concurrent streams per client key (for example a user id or address). Default: no per-client cap.</summary>
     public int? MaxConnectionsPerClient { get; set; }
 
-    /// <summary>Throws when a value is out of range.</summary>
+    /// <summary>Throws when a value is out of range. Called by the gate when it is created.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is less than 1.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
@@ -54,6 +55,7 @@ public sealed class ConnectionGate
     private int _active;
 
     /// <summary>Creates a gate; the options are validated and copied.</summary>
+    /// <param name="options">The limits: default 100 streams per process, no per-client cap.</param>
     /// <exception cref="ArgumentOutOfRangeException">A limit is less than 1.</exception>
     public ConnectionGate(ConnectionGateOptions options)
     {

@@ -30,12 +30,20 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     private readonly HashSet<string> _itemIds = new(StringComparer.Ordinal);
     private readonly SentimentAggregator _aggregator = new();
 
+    // Nothing before this existed in this store: a resume from an older cursor (a previous process's) cannot be
+    // answered honestly, so ReadAfterAsync says so and the client gets a resync.
+    private readonly SseEventId _createdAt;
+
+    // Where history reads hand over to the live feed: the cursor the last fetch returned (guarded by _gate).
+    private SseEventId? _handover;
+
     /// <summary>Creates an empty store whose clock is <paramref name="scheduler"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="scheduler"/> is <see langword="null"/>.</exception>
     public InMemorySentimentStore(IScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
+        _createdAt = SseEventId.AtTime(scheduler.Now);
     }
 
     /// <summary>Items held now (items older than 24 hours are evicted first).</summary>
@@ -109,9 +117,12 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
             }
             else
             {
+                // A history read made before the first fetch already handed out everything up to _handover.
                 items = [];
-                cursor = _log.LastId ?? SseEventId.AtTime(now);
+                cursor = _handover ?? _log.LastId ?? SseEventId.AtTime(now);
             }
+
+            _handover = cursor;
 
             return ValueTask.FromResult(
                 new SentimentBatch(items, _aggregator.Metrics(now), _aggregator.Tickers(now), cursor, now));
@@ -119,20 +130,39 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     }
 
     /// <inheritdoc />
-    /// <remarks>Only items still held (younger than 24 hours) are returned. Completes synchronously.</remarks>
+    /// <remarks>
+    /// Only items still held (younger than 24 hours) are returned, and only up to where the live feed takes over:
+    /// the cursor the last <see cref="FetchAsync"/> returned (before any fetch, the current end, which the first
+    /// fetch then starts from). A cursor older than this store returns <see langword="null"/>: the items before it
+    /// belonged to another process and are gone. Completes synchronously.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxItems"/> is negative.</exception>
-    public ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxItems);
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromCanceled<IReadOnlyList<SentimentItem>>(cancellationToken);
+            return ValueTask.FromCanceled<IReadOnlyList<SentimentItem>?>(cancellationToken);
+        }
+
+        if (after < _createdAt)
+        {
+            return ValueTask.FromResult<IReadOnlyList<SentimentItem>?>(null);
         }
 
         lock (_gate)
         {
-            Evict(_scheduler.Now);
-            return ValueTask.FromResult<IReadOnlyList<SentimentItem>>(_log.ReadAfter(after, maxItems));
+            var now = _scheduler.Now;
+            Evict(now);
+            var until = _handover ??= _log.LastId ?? SseEventId.AtTime(now);
+            var items = _log.ReadAfter(after, maxItems);
+            var count = 0;
+            while (count < items.Length && items[count].EventId <= until)
+            {
+                count++;
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<SentimentItem>?>(count == items.Length ? items : items[..count]);
         }
     }
 

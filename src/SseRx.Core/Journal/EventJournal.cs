@@ -51,8 +51,13 @@ public sealed class EventJournal : IDisposable
     private SseEventId? _head;
     private SseEvent? _latestMetrics;
 
-    // Copy-on-write, so fan-out iterates without copying or allocating.
-    private JournalReader[] _readers = [];
+    // Reader slots, guarded by _gate like every use of them. A leave nulls its slot and a join reuses a free one,
+    // so connecting and leaving cost O(1) however many readers there are, and a reader that leaves during fan-out
+    // (a slow consumer dropped from inside OnNext) shifts nothing under the loop. Fan-out skips empty slots.
+    private JournalReader?[] _readers = [];
+    private int _readerSlotsUsed;
+    private int _readerCount;
+    private readonly Stack<int> _freeReaderSlots = new();
     private JournalConnection? _connection;
 
     // The connection the last reader let go of, until a newer one delivers. A source may still deliver what it
@@ -131,7 +136,7 @@ public sealed class EventJournal : IDisposable
         {
             lock (_gate)
             {
-                return _readers.Length;
+                return _readerCount;
             }
         }
     }
@@ -185,9 +190,7 @@ public sealed class EventJournal : IDisposable
             connection = _connection;
             _connection = null;
             _releasing = null;
-            var readers = _readers;
-            _readers = [];
-            foreach (var reader in readers)
+            foreach (var reader in TakeAllReaders())
             {
                 reader.OnTerminal(null);
             }
@@ -214,7 +217,7 @@ public sealed class EventJournal : IDisposable
                 var now = _scheduler.Now;
                 EvictExpired(now);
                 plan = Plan(lastEventId, now);
-                _readers = [.. _readers, reader];
+                AddReader(reader);
                 if (_connection is null)
                 {
                     connect = _connection = new JournalConnection(this);
@@ -239,30 +242,68 @@ public sealed class EventJournal : IDisposable
         JournalConnection? disconnect = null;
         lock (_gate)
         {
-            var index = Array.IndexOf(_readers, reader);
-            if (index < 0)
+            var slot = reader.Slot;
+            if (slot < 0 || !ReferenceEquals(_readers[slot], reader))
             {
                 return;
             }
 
-            if (_readers.Length == 1)
+            _readers[slot] = null;
+            reader.Slot = -1;
+            _freeReaderSlots.Push(slot);
+            if (--_readerCount == 0)
             {
-                _readers = [];
+                ResetReaderSlots();
                 disconnect = _connection;
                 _connection = null;
                 _releasing = disconnect;
-            }
-            else
-            {
-                var readers = new JournalReader[_readers.Length - 1];
-                Array.Copy(_readers, 0, readers, 0, index);
-                Array.Copy(_readers, index + 1, readers, index, readers.Length - index);
-                _readers = readers;
             }
         }
 
         // Outside the lock: a source may wait for an in-flight OnNext, which needs the lock.
         disconnect?.Dispose();
+    }
+
+    private void AddReader(JournalReader reader)
+    {
+        if (!_freeReaderSlots.TryPop(out var slot))
+        {
+            if (_readerSlotsUsed == _readers.Length)
+            {
+                Array.Resize(ref _readers, Math.Max(4, _readers.Length * 2));
+            }
+
+            slot = _readerSlotsUsed++;
+        }
+
+        _readers[slot] = reader;
+        reader.Slot = slot;
+        _readerCount++;
+    }
+
+    /// <summary>Empties the reader slots and returns the readers that held them.</summary>
+    private List<JournalReader> TakeAllReaders()
+    {
+        var readers = new List<JournalReader>(_readerCount);
+        for (var i = 0; i < _readerSlotsUsed; i++)
+        {
+            if (_readers[i] is { } reader)
+            {
+                reader.Slot = -1;
+                readers.Add(reader);
+            }
+        }
+
+        ResetReaderSlots();
+        return readers;
+    }
+
+    private void ResetReaderSlots()
+    {
+        _readers = [];
+        _readerSlotsUsed = 0;
+        _readerCount = 0;
+        _freeReaderSlots.Clear();
     }
 
     internal void Append(JournalConnection connection, SseEvent value)
@@ -294,9 +335,13 @@ public sealed class EventJournal : IDisposable
                 _latestMetrics = value;
             }
 
-            foreach (var reader in _readers)
+            // Bounded by the slots in use when the event arrived: a reader that joins from inside this loop already
+            // has the event in its snapshot.
+            var readers = _readers;
+            var used = _readerSlotsUsed;
+            for (var i = 0; i < used; i++)
             {
-                reader.OnLive(value);
+                readers[i]?.OnLive(value);
             }
         }
     }
@@ -311,9 +356,7 @@ public sealed class EventJournal : IDisposable
             }
 
             _connection = null;
-            var readers = _readers;
-            _readers = [];
-            foreach (var reader in readers)
+            foreach (var reader in TakeAllReaders())
             {
                 reader.OnTerminal(error);
             }

@@ -24,7 +24,8 @@ public sealed class JournalOptions
     /// <summary>The most events one resume may read from <see cref="History"/>. Default 1,000.</summary>
     public int MaxHistoryEvents { get; set; } = 1000;
 
-    /// <summary>Throws when a value is out of range.</summary>
+    /// <summary>Throws when a value is out of range. Called by the journal when it is created.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A count is less than 1, or a duration is not positive.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
@@ -41,5 +42,12 @@ public interface IEventHistory
     /// Returns up to <paramref name="maxEvents"/> events whose id sorts after <paramref name="after"/>, oldest first,
     /// or <see langword="null"/> when the store cannot answer for that cursor (the client then gets a <c>resync</c>).
     /// </summary>
+    /// <param name="after">The client's cursor; it is older than anything the journal holds.</param>
+    /// <param name="maxEvents">The most events to return (<see cref="JournalOptions.MaxHistoryEvents"/>, default 1,000).</param>
+    /// <param name="cancellationToken">Cancelled when the reconnecting client leaves before the answer.</param>
+    /// <remarks>
+    /// Called once per resume that needs it, concurrently for concurrent resumes, from any thread; implementations
+    /// must be thread-safe. An exception is treated like <see langword="null"/>: the client gets a <c>resync</c>, never an error.
+    /// </remarks>
     ValueTask<IReadOnlyList<SseEvent>?> ReadAfterAsync(SseEventId after, int maxEvents, CancellationToken cancellationToken);
 }

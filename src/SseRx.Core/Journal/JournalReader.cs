@@ -14,6 +14,9 @@ namespace SseRx;
 /// </remarks>
 internal sealed class JournalReader(EventJournal journal, IObserver<SseEvent> observer) : IDisposable
 {
+    /// <summary>This reader's index in the journal's reader slots, or -1 when not registered (guarded by the journal's lock).</summary>
+    internal int Slot = -1;
+
     // Under the gate.
     private bool _live;
     private List<SseEvent>? _pending;

@@ -30,9 +30,19 @@ public interface ISentimentHistory
 {
     /// <summary>
     /// Returns up to <paramref name="maxItems"/> items whose <see cref="SentimentItem.EventId"/> sorts after
-    /// <paramref name="after"/>, oldest first.
+    /// <paramref name="after"/>, oldest first, or <see langword="null"/> when the store cannot answer for that
+    /// cursor (for example, it predates what the store holds); the client then gets a <c>resync</c> instead of a
+    /// silent gap.
     /// </summary>
-    ValueTask<IReadOnlyList<SentimentItem>> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken);
+    /// <param name="after">The reconnecting client's cursor.</param>
+    /// <param name="maxItems">The most items to return (the journal asks for <see cref="JournalOptions.MaxHistoryEvents"/>, default 1,000).</param>
+    /// <param name="cancellationToken">Cancelled when the client leaves before the answer.</param>
+    /// <remarks>
+    /// Called concurrently for concurrent resumes, from any thread; implementations must be thread-safe. A store that
+    /// is also the live feed's <see cref="ISentimentSource"/> stops where the feed takes over (the cursor its last
+    /// fetch returned), so a resume's history and the live events meet with no gap and no duplicate.
+    /// </remarks>
+    ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken);
 }
 
 /// <summary>The result of one <see cref="ISentimentSource.FetchAsync"/>.</summary>

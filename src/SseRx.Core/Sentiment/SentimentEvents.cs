@@ -18,6 +18,7 @@ public static class SentimentEvents
     public const string SentimentKeyPrefix = "~sentiment.";
 
     /// <summary>A <c>new_item</c> event for <paramref name="item"/>, with id <see cref="SentimentItem.EventId"/>.</summary>
+    /// <param name="item">The item; its ticker is the event's <see cref="SseEvent.Ticker"/>, so ticker filters apply.</param>
     public static SseEvent NewItem(SentimentItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -25,6 +26,8 @@ public static class SentimentEvents
     }
 
     /// <summary>A <c>metrics</c> event for the snapshot taken at <paramref name="asOf"/>.</summary>
+    /// <param name="metrics">The aggregates.</param>
+    /// <param name="asOf">The time of the poll that produced them; with <see cref="MetricsKey"/>, the event's id.</param>
     public static SseEvent Metrics(MetricsSnapshot metrics, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(metrics);
@@ -33,6 +36,8 @@ public static class SentimentEvents
     }
 
     /// <summary>A <c>sentiment_update</c> event for a ticker's rolling score at <paramref name="asOf"/>.</summary>
+    /// <param name="sentiment">The ticker's rolling sentiment; its ticker is the event's <see cref="SseEvent.Ticker"/>.</param>
+    /// <param name="asOf">The time of the poll that produced it; with <see cref="SentimentKeyPrefix"/> and the ticker, the event's id.</param>
     public static SseEvent SentimentUpdate(TickerSentiment sentiment, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(sentiment);

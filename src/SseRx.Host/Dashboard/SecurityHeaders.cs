@@ -4,12 +4,18 @@ using SseRx.Host.Hosting;
 namespace SseRx.Host.Dashboard;
 
 /// <summary>
-/// Adds the browser security headers to every response: no MIME sniffing, no referrer, no framing, and a
+/// Adds the browser security headers to every response: no MIME sniffing, no referrer, no framing, a
 /// Content-Security-Policy that allows only this origin (plus the configured API and SSE origins for
-/// <c>connect-src</c>, when the dashboard talks to other hosts).
+/// <c>connect-src</c>, when the dashboard talks to other hosts), and a Permissions-Policy that denies the powerful
+/// browser features the dashboard never uses.
 /// </summary>
 internal static class SecurityHeaders
 {
+    /// <summary>The <c>Permissions-Policy</c>: the page needs none of these, so an injected script gets none either.</summary>
+    internal const string PermissionsPolicy =
+        "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), " +
+        "microphone=(), midi=(), payment=(), publickey-credentials-get=(), usb=(), xr-spatial-tracking=()";
+
     /// <summary>Adds the middleware. The policy is computed once from <c>SseRx:Dashboard</c>.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
@@ -22,6 +28,7 @@ internal static class SecurityHeaders
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers.ContentSecurityPolicy = policy;
+            headers["Permissions-Policy"] = PermissionsPolicy;
             return next(context);
         });
     }

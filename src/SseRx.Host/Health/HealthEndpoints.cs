@@ -10,7 +10,7 @@ internal static class HealthEndpoints
     /// Maps <c>GET /health</c>: always 200 once the app runs (the Lambda Web Adapter's readiness check), with
     /// <c>status</c> <c>healthy</c>, <c>degraded</c> (the shared poller is failing with a transient error and backing
     /// off), <c>failed</c> (the last failure was permanent, e.g. a missing table or bad credentials, per the registered
-    /// <see cref="StoreErrorClassifier"/>: it needs an operator, not patience) or <c>starting</c> (no poll has
+    /// <see cref="Hosting.StoreFailurePolicy"/>: it needs an operator, not patience) or <c>starting</c> (no poll has
     /// completed: the steady state of the api role, which polls only on demand). Streams stay up in every state,
     /// sending heartbeats, which is why readiness does not fail.
     /// </summary>

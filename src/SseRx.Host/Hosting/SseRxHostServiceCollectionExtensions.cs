@@ -2,8 +2,10 @@ using System.Reactive.Concurrency;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseRx.Configurations;
+using SseRx.DynamoDb;
 using SseRx.Host.Dashboard;
 using SseRx.Host.Metrics;
+using SseRx.Host.Observability;
 using SseRx.Host.Streaming;
 using SseRx.InMemory;
 using SseRx.Sentiment;
@@ -31,9 +33,11 @@ internal static class SseRxHostServiceCollectionExtensions
 
         services.TryAddSingleton<IScheduler>(Scheduler.Default);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddStores();
+        services.AddStores(configuration);
 
-        services.TryAddSingleton<SseRxRuntime>();
+        // OBSERVABILITY HOOK: the runtime polls through the instrumented source and history (poll spans and metrics, resume spans).
+        services.TryAddSingleton(sp => sp.CreateInstrumentedRuntime());
+        services.AddSseRxObservability(configuration);
         services.TryAddSingleton<StreamHandler>();
         services.TryAddSingleton<MetricsReader>();
         services.AddHostedService<SseRxStartup>();
@@ -45,32 +49,34 @@ internal static class SseRxHostServiceCollectionExtensions
         return services;
     }
 
-    private static void AddStores(this IServiceCollection services)
+    private static void AddStores(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddDynamoDbStores(configuration);
         services.TryAddSingleton(sp => new InMemorySentimentStore(sp.GetRequiredService<IScheduler>()));
         services.TryAddSingleton<ISentimentSource>(sp => StoreKind(sp) switch
         {
             SseRxStoreKind.Memory => sp.GetRequiredService<InMemorySentimentStore>(),
-            _ => throw DynamoDbNotAvailable(),
+            _ => sp.GetRequiredService<DynamoDbStores>().Items,
         });
         services.TryAddSingleton<ISentimentHistory>(sp => StoreKind(sp) switch
         {
             SseRxStoreKind.Memory => sp.GetRequiredService<InMemorySentimentStore>(),
-            _ => throw DynamoDbNotAvailable(),
+            _ => sp.GetRequiredService<DynamoDbStores>().Items,
         });
         services.TryAddSingleton<IConfigurationStore>(sp => StoreKind(sp) switch
         {
             SseRxStoreKind.Memory => new InMemoryConfigurationStore(sp.GetRequiredService<TimeProvider>()),
-            _ => throw DynamoDbNotAvailable(),
+            _ => sp.GetRequiredService<DynamoDbStores>().Configurations,
         });
+
+        // Which poll failures are worth a quick retry: for DynamoDB, a missing table or bad credentials are not.
+        services.TryAddSingleton(sp => new StoreFailurePolicy(StoreKind(sp) switch
+        {
+            SseRxStoreKind.Memory => static _ => true,
+            _ => DynamoDbErrors.IsTransient,
+        }));
     }
 
     private static SseRxStoreKind StoreKind(IServiceProvider services) =>
         services.GetRequiredService<IOptions<SseRxOptions>>().Value.Store;
-
-    // DYNAMODB REGISTRATION POINT: the DynamoDB adapter (src/SseRx.Core/DynamoDb) plugs in here, returning its
-    // ISentimentSource, ISentimentHistory and IConfigurationStore for SseRxStoreKind.DynamoDb in the three
-    // switches above. Until then, SseRx:Store=dynamodb fails at start-up (SseRxStartup builds the runtime) with this message.
-    private static InvalidOperationException DynamoDbNotAvailable() =>
-        new("SseRx:Store=dynamodb is not available yet in this build: the DynamoDB adapter is not wired into the host. Use SseRx:Store=memory.");
 }

@@ -48,8 +48,13 @@ internal sealed class SseRxOptions
     /// <summary>The most concurrent streams in the process. Default 100.</summary>
     public int MaxConnections { get; set; } = 100;
 
-    /// <summary>The most concurrent streams per client (user id, else remote address). Default: no per-client cap.</summary>
-    public int? MaxConnectionsPerClient { get; set; }
+    /// <summary>
+    /// The most concurrent streams per client (see <see cref="ClientKey"/>: the user id, else the remote address, an
+    /// IPv6 client by its /64), so one client cannot take every slot; a client over it gets 429 with
+    /// <c>Retry-After</c>. Default 10. Set it to an empty value for no per-client cap. Behind a proxy, see
+    /// <see cref="ClientKey"/> on forwarded addresses; behind a large NAT, raise it.
+    /// </summary>
+    public int? MaxConnectionsPerClient { get; set; } = 10;
 
     /// <summary>A stream ends cleanly after this long, so the client resumes before a platform limit. Default 14:30 minutes.</summary>
     public TimeSpan MaxStreamLifetime { get; set; } = new(0, 14, 30);

@@ -24,7 +24,7 @@ internal sealed partial class SseRxRuntime : IDisposable
         IScheduler scheduler,
         ILogger<SseRxRuntime> logger,
         ISentimentHistory? history = null,
-        StoreErrorClassifier? errors = null)
+        StoreFailurePolicy? failures = null)
     {
         Options = options.Value;
         Scheduler = scheduler;
@@ -35,9 +35,9 @@ internal sealed partial class SseRxRuntime : IDisposable
             source,
             new SentimentFeedOptions
             {
-                Poll = errors is null
+                Poll = failures is null
                     ? new PollOptions { Interval = Options.PollInterval }
-                    : new PollOptions { Interval = Options.PollInterval, IsTransient = errors.IsTransient },
+                    : new PollOptions { Interval = Options.PollInterval, IsTransient = failures.IsTransient },
             },
             scheduler,
             Health);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using SseRx.Host.Observability;
 
 namespace SseRx.Host.Streaming;
 
@@ -40,8 +41,9 @@ internal static class SsePump
     /// <param name="writer">The response body.</param>
     /// <param name="cancellationToken">Cancelled when the client aborts or the application stops.</param>
     /// <param name="stopping">Cancelled when the application stops; tells <see cref="StreamEnd.Shutdown"/> from <see cref="StreamEnd.ClientGone"/>.</param>
+    /// <param name="counters">Counts the events each completed flush carried (events sent, ingest-to-flush latency); optional.</param>
     public static async Task<StreamEnd> RunAsync(
-        ConsumerBuffer buffer, PipeWriter writer, CancellationToken cancellationToken, CancellationToken stopping)
+        ConsumerBuffer buffer, PipeWriter writer, CancellationToken cancellationToken, CancellationToken stopping, StreamCounters? counters = null)
     {
         try
         {
@@ -51,6 +53,7 @@ internal static class SsePump
                 while (written < MaxEventsPerFlush && buffer.TryRead(out var item))
                 {
                     writer.Write(item!.Utf8.Span);
+                    counters?.Written(item);
                     written++;
                 }
 
@@ -71,6 +74,8 @@ internal static class SsePump
                 {
                     return stopping.IsCancellationRequested ? StreamEnd.Shutdown : StreamEnd.ClientGone;
                 }
+
+                counters?.Flushed(written);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using SseRx.Configurations;
 using SseRx.Host.Auth;
 using SseRx.Host.Hosting;
+using SseRx.Host.Observability;
 
 namespace SseRx.Host.Streaming;
 
@@ -17,7 +18,7 @@ namespace SseRx.Host.Streaming;
 /// subscription and the gate lease are released however the stream ends: completion, a slow or vanished client,
 /// a pipeline error, or shutdown (<see cref="IHostApplicationLifetime.ApplicationStopping"/> ends every stream at once).
 /// </remarks>
-internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, ILogger<StreamHandler> logger)
+internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, StreamTelemetry telemetry)
 {
     /// <summary>The query parameter a client that cannot set headers resumes with.</summary>
     internal const string LastEventIdQueryName = "lastEventId";
@@ -56,12 +57,7 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         var userId = UserIdentity.GetUserId(context);
         if (userId is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Authentication required",
-                    detail: "Send an X-User-ID header or a Bearer token.")
-                .ExecuteAsync(context);
+            await UserIdentity.Unauthorized(context).ExecuteAsync(context);
             return;
         }
 
@@ -81,20 +77,24 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
 
     private async Task RunAsync(HttpContext context, string? lastEventId, string? userId, IObservable<UserConfiguration?>? configuration)
     {
+        var kind = configuration is null ? StreamKind.Global : StreamKind.Configuration;
+        var clientKey = ClientKey.For(context, userId);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await Refuse(context, "The server is shutting down; reconnect to another instance.");
+            telemetry.Rejected(context, kind, userId, clientKey, "ShuttingDown", StatusCodes.Status503ServiceUnavailable);
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
             return;
         }
 
-        var clientKey = userId ?? context.Connection.RemoteIpAddress?.ToString();
         using var lease = runtime.Gate.TryEnter(clientKey, out var refusal);
         if (lease is null)
         {
-            LogRefused(logger, refusal, clientKey);
-            await Refuse(context, refusal == GateRefusal.ClientLimit
-                ? "This client has too many open streams."
-                : "The server is at its stream limit.");
+            telemetry.Rejected(
+                context, kind, userId, clientKey, refusal.ToString(),
+                refusal == GateRefusal.ClientLimit ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable);
+            await (refusal == GateRefusal.ClientLimit
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
             return;
         }
 
@@ -109,22 +109,25 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var options = runtime.Options;
         var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId));
+
+        // OBSERVABILITY HOOK: lifecycle logs, the sserx.stream span (current from here on), counters, resume span.
+        var observation = telemetry.Open(context, kind, userId, lastEventId);
         var overflow = new SlowConsumerInterrupt(response.BodyWriter);
-        var buffer = Filter(runtime.Journal.ResumeFrom(lastEventId), configuration)
+        var buffer = Filter(observation.TraceResume(runtime.Journal.ResumeFrom(lastEventId), lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Scheduler)
             .WithMaxLifetime(options.MaxStreamLifetime, runtime.Scheduler)
             .Finally(overflow.OnPipelineEnded)
             .SubscribeBuffered(runtime.BufferOptions);
+        var end = StreamEnd.Faulted;
         overflow.Attach(buffer);
         try
         {
-            LogOpened(logger, context.TraceIdentifier, lastEventId);
-            var end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping);
-            LogEnded(end, context.TraceIdentifier, buffer.Error);
+            end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping, observation.Counters);
         }
         finally
         {
             buffer.Dispose();
+            await observation.EndAsync(end, buffer.Error);
         }
     }
 
@@ -165,45 +168,18 @@ internal sealed partial class StreamHandler(SseRxRuntime runtime, IHostApplicati
                 detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."))
             .ExecuteAsync(context);
 
-    private Task Refuse(HttpContext context, string detail)
+    /// <summary>
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval) and problem details: 503 when the process is
+    /// full or stopping, 429 when this client holds its share (another client would still be admitted).
+    /// </summary>
+    private Task Refuse(HttpContext context, int statusCode, string title, string detail)
     {
         var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Too many streams",
+                statusCode: statusCode,
+                title: title,
                 detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
             .ExecuteAsync(context);
     }
-
-    private void LogEnded(StreamEnd end, string connection, Exception? error)
-    {
-        switch (end)
-        {
-            case StreamEnd.SlowConsumer:
-                LogSlowConsumer(logger, connection, runtime.Options.ConsumerBufferCapacity);
-                break;
-            case StreamEnd.Faulted:
-                LogFaulted(logger, connection, error);
-                break;
-            default:
-                LogClosed(logger, connection, end);
-                break;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream refused ({Refusal}) for client {ClientKey}")]
-    private static partial void LogRefused(ILogger logger, GateRefusal refusal, string? clientKey);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream {Connection} opened (Last-Event-ID {LastEventId})")]
-    private static partial void LogOpened(ILogger logger, string connection, string? lastEventId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stream {Connection} closed: {End}")]
-    private static partial void LogClosed(ILogger logger, string connection, StreamEnd end);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Connection} dropped: the client fell more than {Capacity} events behind")]
-    private static partial void LogSlowConsumer(ILogger logger, string connection, int capacity);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Connection} ended by a pipeline error")]
-    private static partial void LogFaulted(ILogger logger, string connection, Exception? error);
 }

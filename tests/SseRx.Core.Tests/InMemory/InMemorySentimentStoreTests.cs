@@ -139,7 +139,7 @@ public sealed class InMemorySentimentStoreTests
 
         _scheduler.AdvanceTo(Day);
         Assert.Equal(1, _store.Count);
-        Assert.Equal([young], await _store.ReadAfterAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default));
+        Assert.Equal([young], await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default));
         var batch = await _store.FetchAsync(SseEventId.AtTime(TestScheduler.Epoch), default);
         Assert.Equal([young], batch.NewItems);
         Assert.Equal(1, batch.Metrics.Total);
@@ -180,7 +180,7 @@ public sealed class InMemorySentimentStoreTests
 
         var expected = added.Where(item => item.Timestamp > _scheduler.Now - TimeSpan.FromHours(24)).ToList();
         Assert.Equal(expected.Count, _store.Count);
-        Assert.Equal(expected, await _store.ReadAfterAsync(SseEventId.AtTime(TestScheduler.Epoch), 1000, default));
+        Assert.Equal(expected, await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 1000, default));
 
         var cursor = added[250].EventId;
         var batch = await _store.FetchAsync(cursor, default);
@@ -198,7 +198,7 @@ public sealed class InMemorySentimentStoreTests
         _store.Add(earlier);
         _store.Add(sameMs);
 
-        var all = await _store.ReadAfterAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default);
+        var all = await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default);
 
         Assert.Equal([earlier, sameMs, latest], all);
     }
@@ -217,7 +217,7 @@ public sealed class InMemorySentimentStoreTests
 
         Assert.Empty(batch.NewItems);
         Assert.Equal(2, batch.Metrics.Total);
-        Assert.Contains(late, await _store.ReadAfterAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default));
+        Assert.Contains(late, await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default));
     }
 
     [Fact]
@@ -229,10 +229,10 @@ public sealed class InMemorySentimentStoreTests
             return AddNow($"i{i}", "AAPL", 0.5);
         }).ToList();
 
-        Assert.Equal(items[1..4], await _store.ReadAfterAsync(items[0].EventId, 3, default));
-        Assert.Equal(items[3..], await _store.ReadAfterAsync(items[2].EventId, 100, default));
-        Assert.Empty(await _store.ReadAfterAsync(items[4].EventId, 100, default));
-        Assert.Empty(await _store.ReadAfterAsync(items[0].EventId, 0, default));
+        Assert.Equal(items[1..4], await ReadAsync(items[0].EventId, 3, default));
+        Assert.Equal(items[3..], await ReadAsync(items[2].EventId, 100, default));
+        Assert.Empty(await ReadAsync(items[4].EventId, 100, default));
+        Assert.Empty(await ReadAsync(items[0].EventId, 0, default));
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class InMemorySentimentStoreTests
             AddNow($"i{i:D5}", "AAPL", 0.5);
         }
 
-        var all = await _store.ReadAfterAsync(SseEventId.AtTime(TestScheduler.Epoch), 10_000, default);
+        var all = await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10_000, default);
         var batch = await _store.FetchAsync(all[9_989].EventId, default);
 
         Assert.Equal(all.Skip(9_990), batch.NewItems);
@@ -266,7 +266,7 @@ public sealed class InMemorySentimentStoreTests
         })));
 
         Assert.Equal(items.Length, _store.Count);
-        Assert.Equal(items, await _store.ReadAfterAsync(SseEventId.AtTime(TestScheduler.Epoch), 10_000, default));
+        Assert.Equal(items, await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10_000, default));
         Assert.Equal(items.Length, (await _store.FetchAsync(null, default)).Metrics.Total);
     }
 
@@ -293,5 +293,13 @@ public sealed class InMemorySentimentStoreTests
         var item = Item(id, ticker, score, _scheduler.Now);
         _store.Add(item);
         return item;
+    }
+
+    /// <summary>A history read that must be answered (the cursor is not older than the store).</summary>
+    private async Task<IReadOnlyList<SentimentItem>> ReadAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
+    {
+        var items = await _store.ReadAfterAsync(after, maxItems, cancellationToken);
+        Assert.NotNull(items);
+        return items;
     }
 }

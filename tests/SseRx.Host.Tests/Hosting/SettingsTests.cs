@@ -35,7 +35,7 @@ public sealed class SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
         Assert.Equal(TimeSpan.FromSeconds(30), options.HeartbeatInterval);
         Assert.Equal(100, options.MaxConnections);
-        Assert.Null(options.MaxConnectionsPerClient);
+        Assert.Equal(10, options.MaxConnectionsPerClient);
         Assert.Equal(new TimeSpan(0, 14, 30), options.MaxStreamLifetime);
         Assert.Equal(TimeSpan.FromSeconds(3), options.RetryInterval);
         Assert.Equal(256, options.ConsumerBufferCapacity);
@@ -46,18 +46,24 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public async Task The_dynamodb_store_fails_start_up_clearly_until_it_is_wired()
+    public async Task The_dynamodb_store_fails_start_up_clearly_when_dynamodb_cannot_be_reached()
     {
+        // Port 1 on loopback refuses connections: no AWS, no waiting. The table and credential cases are in SseRx.DynamoDb.Tests.
         var error = await Record.ExceptionAsync(async () =>
         {
-            await using var app = SseRxApp.Start(new Dictionary<string, string?> { ["Store"] = "dynamodb" });
+            await using var app = SseRxApp.Start(new Dictionary<string, string?>
+            {
+                ["Store"] = "dynamodb",
+                ["DynamoDb:ServiceUrl"] = "http://127.0.0.1:1",
+            });
         });
 
         Assert.NotNull(error);
-        Assert.Contains("dynamodb is not available yet", Flatten(error), StringComparison.Ordinal);
+        Assert.Contains("Cannot reach DynamoDB at http://127.0.0.1:1 (region us-east-1)", Flatten(error), StringComparison.Ordinal);
     }
 
-    private static string Flatten(Exception error)
+    /// <summary>Every message in <paramref name="error"/> and its inner exceptions, joined.</summary>
+    internal static string Flatten(Exception error)
     {
         var messages = new List<string>();
         for (Exception? e = error; e is not null; e = e.InnerException)

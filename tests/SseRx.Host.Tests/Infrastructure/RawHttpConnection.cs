@@ -1,61 +1,66 @@
-using System.Buffers;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
 namespace SseRx.Host.Tests.Infrastructure;
 
 /// <summary>
-/// One HTTP/1.1 GET over a raw socket the test controls completely: how big its receive buffer is, whether it reads
-/// at all, and how it ends (<see cref="Abort()"/>: RST; <see cref="CloseGracefullyAsync"/>: FIN, then drain to EOF).
-/// Keeps every byte received, so the response can be checked byte for byte (see <see cref="Dechunk"/>).
+/// One HTTP/1.1 exchange over a plain socket, for what <see cref="HttpClient"/> will not send (raw bytes in headers)
+/// or would hide (whether a chunked response ended with its terminating chunk or was cut off). Sends the request
+/// bytes as given, reads the status line and headers, then exposes the body, de-chunked when the response is chunked.
 /// </summary>
-public sealed class RawHttpConnection : IDisposable
+public sealed class RawHttpConnection : IAsyncDisposable
 {
-    private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
-
     private readonly Socket _socket;
-    private readonly ArrayBufferWriter<byte> _received = new(4096);
-    private int _bodyStart = -1;
+    private readonly NetworkStream _network;
+    private readonly byte[] _buffer;
+    private int _start;
+    private int _end;
 
-    private RawHttpConnection(Socket socket) => _socket = socket;
+    private RawHttpConnection(Socket socket, int bufferSize)
+    {
+        _socket = socket;
+        _network = new NetworkStream(socket, ownsSocket: false);
+        _buffer = new byte[bufferSize];
+    }
 
-    /// <summary>The response status code, once <see cref="ReadHeadAsync"/> has returned.</summary>
+    /// <summary>The response's status code.</summary>
     public int StatusCode { get; private set; }
 
-    /// <summary>The response head (status line and headers), once <see cref="ReadHeadAsync"/> has returned.</summary>
-    public string Head { get; private set; } = string.Empty;
+    /// <summary>The response headers (the last value of a repeated header), names case-insensitive.</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The socket (to read its effective buffer sizes).</summary>
-    public Socket Socket => _socket;
+    /// <summary>Whether the response body is chunked.</summary>
+    public bool IsChunked => Headers.TryGetValue("Transfer-Encoding", out var value) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The raw body bytes received so far (still chunk-encoded).</summary>
-    public ReadOnlySpan<byte> RawBody => _bodyStart < 0 ? default : _received.WrittenSpan[_bodyStart..];
-
-    /// <summary>Whether the server closed the connection (a read returned 0 bytes).</summary>
-    public bool SawEndOfStream { get; private set; }
-
-    /// <summary>Connects to <paramref name="baseAddress"/> and sends <c>GET <paramref name="path"/></c> asking for an event stream.</summary>
-    /// <param name="baseAddress">The app's address.</param>
-    /// <param name="path">The request path.</param>
-    /// <param name="receiveBufferSize">SO_RCVBUF, set before connecting so the TCP window is small from the start; null for the default.</param>
-    /// <param name="timeout">How long connecting and sending may take.</param>
-    public static async Task<RawHttpConnection> OpenAsync(Uri baseAddress, string path, int? receiveBufferSize = null, TimeSpan? timeout = null)
+    /// <summary>An ASCII GET request for <paramref name="path"/>, closing the connection after the response.</summary>
+    public static byte[] Get(string path, EndPoint host, params (string Name, string Value)[] headers)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (receiveBufferSize is { } size)
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+        foreach (var (name, value) in headers)
         {
-            socket.ReceiveBufferSize = size;
+            text.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
         }
 
+        return Encoding.ASCII.GetBytes(text.Append("\r\n").ToString());
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/>, sends <paramref name="request"/> and reads the response head.
+    /// </summary>
+    /// <param name="endpoint">A loopback endpoint.</param>
+    /// <param name="request">The request bytes, sent as they are.</param>
+    /// <param name="cancellationToken">Abandons the exchange.</param>
+    /// <param name="bufferSize">The receive buffer; a response head must fit in it.</param>
+    public static async Task<RawHttpConnection> SendAsync(
+        EndPoint endpoint, ReadOnlyMemory<byte> request, CancellationToken cancellationToken, int bufferSize = 8192)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var deadline = new CancellationTokenSource(timeout ?? SseRxApp.Deadline);
-            await socket.ConnectAsync(baseAddress.DnsSafeHost, baseAddress.Port, deadline.Token);
-            var request = string.Create(
-                CultureInfo.InvariantCulture,
-                $"GET {path} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nAccept: text/event-stream\r\n\r\n");
-            await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, deadline.Token);
+            await socket.ConnectAsync(endpoint, cancellationToken);
         }
         catch
         {
@@ -63,150 +68,213 @@ public sealed class RawHttpConnection : IDisposable
             throw;
         }
 
-        return new RawHttpConnection(socket);
-    }
-
-    /// <summary>Resets <paramref name="socket"/>: SO_LINGER 0 then close, so the peer gets a RST.</summary>
-    public static void Abort(Socket socket)
-    {
+        var connection = new RawHttpConnection(socket, bufferSize);
         try
         {
-            socket.LingerState = new LingerOption(true, 0);
+            await socket.SendAsync(request, SocketFlags.None, cancellationToken);
+            await connection.ReadHeadAsync(cancellationToken);
+            return connection;
         }
-        catch (ObjectDisposedException)
+        catch
         {
-            return;
+            await connection.DisposeAsync();
+            throw;
         }
-        catch (SocketException)
-        {
-            // Already closed by the peer; closing below is all that is left.
-        }
-
-        socket.Close();
     }
 
     /// <summary>
-    /// Decodes an HTTP/1.1 chunked body. Returns the payload and whether the terminating zero-length chunk was seen
-    /// (a response the server ended cleanly); a truncated last chunk is left out of the payload.
+    /// The body: de-chunked for a chunked response (see <see cref="ChunkedBody.Completed"/>), else everything up to the
+    /// end of the connection. Read it once.
     /// </summary>
-    public static (byte[] Payload, bool Terminated) Dechunk(ReadOnlySpan<byte> raw)
+    public ChunkedBody OpenBody() => new(this, IsChunked);
+
+    /// <summary>The whole body as UTF-8 text.</summary>
+    public async Task<string> ReadBodyAsStringAsync(CancellationToken cancellationToken)
     {
-        var payload = new ArrayBufferWriter<byte>(raw.Length);
+        using var body = OpenBody();
+        using var copy = new MemoryStream();
+        await body.CopyToAsync(copy, cancellationToken);
+        return Encoding.UTF8.GetString(copy.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _network.DisposeAsync();
+        _socket.Dispose();
+    }
+
+    private async Task ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        var status = await ReadLineAsync(cancellationToken) ?? throw new IOException("The connection closed before a status line.");
+        var parts = status.Split(' ', 3);
+        StatusCode = int.Parse(parts[1], CultureInfo.InvariantCulture);
+        while (await ReadLineAsync(cancellationToken) is { Length: > 0 } line)
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            Headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+    }
+
+    /// <summary>The next CRLF-terminated line (without it), or <see langword="null"/> at the end of the connection.</summary>
+    private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var lineEnd = raw.IndexOf("\r\n"u8);
-            if (lineEnd < 0)
+            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (newline >= 0)
             {
-                return (payload.WrittenSpan.ToArray(), false);
+                var length = newline - _start;
+                if (length > 0 && _buffer[newline - 1] == '\r')
+                {
+                    length--;
+                }
+
+                var line = Encoding.Latin1.GetString(_buffer, _start, length);
+                _start = newline + 1;
+                return line;
             }
 
-            var sizeText = Encoding.ASCII.GetString(raw[..lineEnd]).Split(';')[0].Trim();
-            var size = int.Parse(sizeText, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            raw = raw[(lineEnd + 2)..];
+            if (!await FillAsync(cancellationToken))
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Reads more bytes into the buffer; false at the end of the connection.</summary>
+    private async Task<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            throw new InvalidDataException("A line is longer than the receive buffer.");
+        }
+
+        var read = await _network.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        _end += read;
+        return read > 0;
+    }
+
+    /// <summary>A response body; for a chunked one, <see cref="Completed"/> tells a proper end from a cut-off.</summary>
+    public sealed class ChunkedBody : Stream
+    {
+        private readonly RawHttpConnection _connection;
+        private readonly bool _chunked;
+        private long _remainingInChunk;
+        private bool _afterChunk;
+        private bool _ended;
+
+        internal ChunkedBody(RawHttpConnection connection, bool chunked)
+        {
+            _connection = connection;
+            _chunked = chunked;
+        }
+
+        /// <summary>
+        /// For a chunked body, whether the server sent the terminating zero-length chunk: the response ended as the
+        /// server meant it to. False when the connection ended (or was reset) first.
+        /// </summary>
+        public bool Completed { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+        {
+            if (_ended || destination.Length == 0)
+            {
+                return 0;
+            }
+
+            if (_chunked && _remainingInChunk == 0 && !await NextChunkAsync(cancellationToken))
+            {
+                _ended = true;
+                return 0;
+            }
+
+            var connection = _connection;
+            if (connection._start == connection._end && !await connection.FillAsync(cancellationToken))
+            {
+                _ended = true;
+                return 0;
+            }
+
+            var available = connection._end - connection._start;
+            var count = (int)Math.Min(destination.Length, _chunked ? Math.Min(available, _remainingInChunk) : available);
+            connection._buffer.AsMemory(connection._start, count).CopyTo(destination);
+            connection._start += count;
+            if (_chunked)
+            {
+                _remainingInChunk -= count;
+                _afterChunk = _remainingInChunk == 0;
+            }
+
+            return count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        /// <summary>Reads the next chunk header; false at the terminating chunk or the end of the connection.</summary>
+        private async Task<bool> NextChunkAsync(CancellationToken cancellationToken)
+        {
+            if (_afterChunk)
+            {
+                // The CRLF that closes the previous chunk's data.
+                if (await _connection.ReadLineAsync(cancellationToken) is null)
+                {
+                    return false;
+                }
+
+                _afterChunk = false;
+            }
+
+            var header = await _connection.ReadLineAsync(cancellationToken);
+            if (header is null)
+            {
+                return false;
+            }
+
+            var extension = header.IndexOf(';', StringComparison.Ordinal);
+            var size = long.Parse(extension < 0 ? header : header[..extension], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             if (size == 0)
             {
-                return (payload.WrittenSpan.ToArray(), true);
+                // Trailers, if any, end with an empty line.
+                while (await _connection.ReadLineAsync(cancellationToken) is { Length: > 0 })
+                {
+                }
+
+                Completed = true;
+                return false;
             }
 
-            if (raw.Length < size + 2)
-            {
-                return (payload.WrittenSpan.ToArray(), false);
-            }
-
-            payload.Write(raw[..size]);
-            raw = raw[(size + 2)..];
+            _remainingInChunk = size;
+            return true;
         }
-    }
-
-    /// <summary>Reads until the response head has arrived, then parses the status code.</summary>
-    public async Task ReadHeadAsync(TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? SseRxApp.Deadline);
-        while (true)
-        {
-            var end = _received.WrittenSpan.IndexOf(HeaderEnd);
-            if (end >= 0)
-            {
-                _bodyStart = end + HeaderEnd.Length;
-                Head = Encoding.ASCII.GetString(_received.WrittenSpan[..end]);
-                StatusCode = int.Parse(Head.Split(' ', 3)[1], CultureInfo.InvariantCulture);
-                return;
-            }
-
-            if (await ReceiveAsync(deadline.Token) == 0)
-            {
-                throw new IOException("The connection closed before the response head arrived.");
-            }
-        }
-    }
-
-    /// <summary>Reads until the raw body contains <paramref name="marker"/> at least <paramref name="occurrences"/> times.</summary>
-    public async Task ReadUntilAsync(ReadOnlyMemory<byte> marker, int occurrences = 1, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? SseRxApp.Deadline);
-        while (Occurrences(RawBody, marker.Span) < occurrences)
-        {
-            if (await ReceiveAsync(deadline.Token) == 0)
-            {
-                throw new IOException("The connection closed before the expected bytes arrived.");
-            }
-        }
-    }
-
-    /// <summary>Reads until the server closes the connection (EOF); fails at the deadline.</summary>
-    public async Task ReadToEndAsync(TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? SseRxApp.Deadline);
-        while (await ReceiveAsync(deadline.Token) > 0)
-        {
-        }
-    }
-
-    /// <summary>Ends politely: sends FIN (shutdown of the send side), reads what is left until the server closes, then closes.</summary>
-    public async Task CloseGracefullyAsync(TimeSpan? timeout = null)
-    {
-        _socket.Shutdown(SocketShutdown.Send);
-        await ReadToEndAsync(timeout);
-        _socket.Close();
-    }
-
-    /// <summary>Ends abruptly: RST.</summary>
-    public void Abort() => Abort(_socket);
-
-    public void Dispose() => _socket.Dispose();
-
-    private static int Occurrences(ReadOnlySpan<byte> text, ReadOnlySpan<byte> marker)
-    {
-        var count = 0;
-        int index;
-        while ((index = text.IndexOf(marker)) >= 0)
-        {
-            count++;
-            text = text[(index + marker.Length)..];
-        }
-
-        return count;
-    }
-
-    private async Task<int> ReceiveAsync(CancellationToken cancellationToken)
-    {
-        var memory = _received.GetMemory(16 * 1024);
-        int read;
-        try
-        {
-            read = await _socket.ReceiveAsync(memory, SocketFlags.None, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException("The connection did not deliver the expected bytes within the deadline.");
-        }
-
-        _received.Advance(read);
-        if (read == 0)
-        {
-            SawEndOfStream = true;
-        }
-
-        return read;
     }
 }

@@ -32,7 +32,7 @@ public sealed class ResettableClient : IDisposable
         foreach (var socket in _sockets.Keys)
         {
             _sockets.TryRemove(socket, out _);
-            RawHttpConnection.Abort(socket);
+            RawSocketClient.Abort(socket);
         }
     }
 

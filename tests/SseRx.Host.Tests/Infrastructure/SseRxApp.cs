@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -18,7 +19,7 @@ namespace SseRx.Host.Tests.Infrastructure;
 /// </summary>
 /// <remarks>
 /// Defaults suit tests: the simulator is off (tests add items to <see cref="Store"/> themselves), polls every 100 ms,
-/// heartbeats every second. Pass <c>settings</c> (keys relative to the <c>SseRx</c> section) to override.
+/// heartbeats every second, no per-client stream cap and no connection rate limit. Pass <c>settings</c> (keys relative to the <c>SseRx</c> section) to override.
 /// </remarks>
 public sealed class SseRxApp : IAsyncDisposable
 {
@@ -30,6 +31,11 @@ public sealed class SseRxApp : IAsyncDisposable
         ["Simulator:Enabled"] = "false",
         ["PollInterval"] = "00:00:00.100",
         ["HeartbeatInterval"] = "00:00:01",
+
+        // Every Kestrel test connects from one loopback address: the abuse protections would refuse most tests'
+        // connections. Tests of those protections (and of the production defaults) switch them back on.
+        ["MaxConnectionsPerClient"] = string.Empty,
+        ["RateLimit:Enabled"] = "false",
     };
 
     private readonly Factory _factory;
@@ -44,7 +50,10 @@ public sealed class SseRxApp : IAsyncDisposable
         _kestrel = kestrel;
         if (kestrel)
         {
-            factory.UseKestrel(0);
+            // An explicit loopback endpoint on port 0, not UseKestrel(0): that overload rewrites the server's addresses
+            // between building and starting the host, which races the minimal-hosting start and intermittently throws
+            // "IServerAddressesFeature.Addresses cannot be modified after the server has started".
+            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             factory.StartServer();
             var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             BaseAddress = new Uri(address);
@@ -89,7 +98,15 @@ public sealed class SseRxApp : IAsyncDisposable
         var merged = new Dictionary<string, string?>(Defaults);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            merged[key] = value;
+            // Removed, not set to null: a null setting would bind as null rather than leave the option's default.
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value;
+            }
         }
 
         return new SseRxApp(new Factory(merged, services, environment), kestrel);

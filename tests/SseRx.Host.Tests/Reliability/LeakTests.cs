@@ -70,7 +70,7 @@ public sealed class LeakTests(ITestOutputHelper output)
             int cycle;
             while ((cycle = Interlocked.Increment(ref next)) < cycles)
             {
-                using var connection = await RawHttpConnection.OpenAsync(app.BaseAddress, "/api/v2/stream");
+                using var connection = await RawSocketClient.OpenAsync(app.BaseAddress, "/api/v2/stream");
                 await connection.ReadHeadAsync();
                 Assert.Equal(200, connection.StatusCode);
 

@@ -96,7 +96,9 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
             }
 
             stopwatch.Stop();
-            var storedIds = (await app.Store.ReadAfterAsync(windowStart, int.MaxValue, CancellationToken.None)).Select(i => i.ItemId).ToList();
+            var storedItems = Assert.IsAssignableFrom<IReadOnlyList<SseRx.Sentiment.SentimentItem>>(
+                await app.Store.ReadAfterAsync(windowStart, int.MaxValue, CancellationToken.None));
+            var storedIds = storedItems.Select(i => i.ItemId).ToList();
             var distinct = new HashSet<string>(received, StringComparer.Ordinal);
             var lost = published.Count(id => !distinct.Contains(id));
             var duplicated = received.Count - distinct.Count;
@@ -108,7 +110,7 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
 
             foreach (var id in published.Where(id => !distinct.Contains(id)).Take(3))
             {
-                var stored = (await app.Store.ReadAfterAsync(windowStart, int.MaxValue, CancellationToken.None)).First(i => i.ItemId == id);
+                var stored = storedItems.First(i => i.ItemId == id);
                 output.WriteLine($"Lost {id} (id {stored.EventId}): {Diagnose(id)}");
             }
 

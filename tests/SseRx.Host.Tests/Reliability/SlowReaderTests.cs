@@ -75,7 +75,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
             fast.Add(await FastReader.StartAsync(app));
         }
 
-        using var slow = await RawHttpConnection.OpenAsync(app.BaseAddress, "/api/v2/stream", SlowReceiveBuffer);
+        using var slow = await RawSocketClient.OpenAsync(app.BaseAddress, "/api/v2/stream", SlowReceiveBuffer);
         await slow.ReadHeadAsync();
         Assert.Equal(200, slow.StatusCode);
         await Eventually.TrueAsync(() => app.Runtime.Gate.Active == FastClients + 1, "every client was admitted");
@@ -130,7 +130,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
 
         // Now read what the silent client was sent: Kestrel still delivers what it had buffered, then ends the response.
         await slow.ReadUntilAsync("\r\n0\r\n\r\n"u8.ToArray(), timeout: SseRxApp.Deadline);
-        var (payload, terminated) = RawHttpConnection.Dechunk(slow.RawBody);
+        var (payload, terminated) = RawSocketClient.Dechunk(slow.RawBody);
         var slowEvents = await ParseAsync(payload);
         var slowIds = slowEvents.Where(e => e.EventType == SseEventTypes.NewItem).Select(e => SseStream.Json(e).GetProperty("item_id").GetString()!).ToList();
         var largestEvent = published.Max(id => id.Length) + 256;
@@ -158,7 +158,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
 
         var drop = Assert.Single(logs.Entries, IsSlowConsumerDrop);
         Assert.Equal(LogLevel.Warning, drop.Level);
-        Assert.Contains($"more than {Capacity} events behind", drop.Message, StringComparison.Ordinal);
+        Assert.Contains("closed (SlowConsumer)", drop.Message, StringComparison.Ordinal);
 
         foreach (var reader in fast)
         {
@@ -166,8 +166,10 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         }
     }
 
+    // The stream lifecycle log (StreamTelemetry, under the StreamHandler category): StreamClosed with the end reason.
     private static bool IsSlowConsumerDrop(LogCapture.Entry entry) =>
-        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "LogSlowConsumer";
+        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "StreamClosed" &&
+        entry.Message.Contains("(SlowConsumer)", StringComparison.Ordinal);
 
     private static async Task<List<SseItem<string>>> ParseAsync(byte[] payload)
     {

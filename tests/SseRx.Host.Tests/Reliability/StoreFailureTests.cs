@@ -142,7 +142,7 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
                 LogCapture.AddTo(services, logs);
                 services.AddSingleton(sp => new FaultySource(sp.GetRequiredService<InMemorySentimentStore>()));
                 services.AddSingleton<ISentimentSource>(sp => sp.GetRequiredService<FaultySource>());
-                services.AddSingleton(new StoreErrorClassifier(static e => e is not StoreConfigurationException));
+                services.AddSingleton(new StoreFailurePolicy(static e => e is not StoreConfigurationException));
             });
 
     private static async Task<JsonElement> HealthAsync(SseRxApp app)

@@ -23,6 +23,7 @@ public sealed class ConfigurationStreamTests
         using var response = await app.Client.GetAsync($"/api/v2/configurations/{configuration.Id}/stream");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, app.Runtime.Gate.Active);
     }

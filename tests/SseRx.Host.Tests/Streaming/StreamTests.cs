@@ -109,6 +109,8 @@ public sealed class StreamTests
         var live = app.AddItem();
         await resumed.ReadUntilAsync(e => e.EventId == live.EventId.ToString());
 
+        Assert.Equal(SseEventTypes.Heartbeat, resumed.Received[0].EventType);
+        Assert.Equal(lastSeen, resumed.Received[0].EventId);
         Assert.DoesNotContain(resumed.Received, e => e.EventType == SseEventTypes.Resync);
         Assert.Equal(missed.Select(i => i.ItemId).Append(live.ItemId), resumed.ItemIds());
         Assert.Empty(resumed.ItemIds().Intersect(seen));
@@ -179,7 +181,7 @@ public sealed class StreamTests
         await using var second = await app.OpenStreamAsync(headers: alice);
         await using var bob = await app.OpenStreamAsync(headers: new Dictionary<string, string> { ["X-User-ID"] = "bob" });
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.Response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bob.Response.StatusCode);
     }
 

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using SseRx.Host.Hosting;
+using SseRx.Sentiment;
+
+namespace SseRx.Host.Observability;
+
+/// <summary>Registers logs, EMF metrics and traces (see <see cref="ObservabilityOptions"/>).</summary>
+internal static class ObservabilityServiceCollectionExtensions
+{
+    /// <summary>The UTC timestamp format of JSON log lines (ISO 8601, milliseconds).</summary>
+    internal const string JsonTimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+
+    /// <summary>
+    /// Adds the observability services. Settings are read when first needed (so later configuration sources and test
+    /// overrides apply); what runs on AWS by default is decided from the environment at that point.
+    /// </summary>
+    public static IServiceCollection AddSseRxObservability(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<ObservabilityOptions>()
+            .Bind(configuration.GetSection(ObservabilityOptions.SectionName))
+            .PostConfigure<IConfiguration>(ObservabilityEnvironment.Apply)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>());
+
+        // Logs: the console provider the host already has switches to its built-in JSON formatter.
+        services.AddOptions<ConsoleLoggerOptions>()
+            .Configure<IOptions<ObservabilityOptions>>((console, observability) =>
+            {
+                if (observability.Value.JsonLogsEnabled)
+                {
+                    console.FormatterName = ConsoleFormatterNames.Json;
+                }
+            });
+        services.Configure<JsonConsoleFormatterOptions>(json =>
+        {
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = JsonTimestampFormat;
+            json.IncludeScopes = true;
+            json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+        });
+
+        // Metrics.
+        services.TryAddSingleton<EmfMetrics>();
+        services.TryAddSingleton(_ => new EmfOutput(Console.Out));
+        services.TryAddSingleton<EmfPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmfPublisher>());
+
+        // Traces.
+        services.TryAddSingleton<SseRxTracing>();
+        services.AddHostedService<TracingStartup>();
+
+        services.TryAddSingleton<StreamTelemetry>();
+        return services;
+    }
+
+    /// <summary>
+    /// The store the shared feed polls, wrapped by <see cref="InstrumentedSentimentSource"/>. Resolved from whatever
+    /// <see cref="ISentimentSource"/> is registered last, so a replacement (a test's, the DynamoDB adapter) is
+    /// instrumented too.
+    /// </summary>
+    public static ISentimentSource InstrumentedSource(this IServiceProvider services) =>
+        new InstrumentedSentimentSource(
+            services.GetRequiredService<ISentimentSource>(),
+            services.GetRequiredService<EmfMetrics>(),
+            services.GetRequiredService<TimeProvider>());
+
+    /// <summary>The store's history, wrapped by <see cref="InstrumentedSentimentHistory"/>, or <see langword="null"/> when there is none.</summary>
+    public static ISentimentHistory? InstrumentedHistory(this IServiceProvider services) =>
+        services.GetService<ISentimentHistory>() is { } history ? new InstrumentedSentimentHistory(history) : null;
+
+    /// <summary>Builds the runtime over the instrumented source and history (the one hook in the host's registrations).</summary>
+    public static SseRxRuntime CreateInstrumentedRuntime(this IServiceProvider services) =>
+        services.InstrumentedHistory() is { } history
+            ? ActivatorUtilities.CreateInstance<SseRxRuntime>(services, services.InstrumentedSource(), history)
+            : ActivatorUtilities.CreateInstance<SseRxRuntime>(services, services.InstrumentedSource());
+}
+
+/// <summary>Builds the tracer provider when the host starts, so spans export from the first request on.</summary>
+internal sealed class TracingStartup(SseRxTracing tracing) : IHostedService
+{
+    /// <summary>The tracing holder; resolving it built the provider.</summary>
+    public SseRxTracing Tracing => tracing;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using SseRx.Host.Observability;
+using SseRx.Host.Tests.Infrastructure;
+using SseRx.InMemory;
+using SseRx.Sentiment;
+
+namespace SseRx.Host.Tests.Observability;
+
+/// <summary>
+/// <c>sserx.stream</c>, <c>sserx.resume</c> and <c>sserx.poll</c> spans: parented on <c>X-Amzn-Trace-Id</c> (else
+/// <c>traceparent</c>), tagged with what happened, and exported over OTLP/HTTP to a loopback collector.
+/// </summary>
+public sealed class TraceTests
+{
+    private static readonly Dictionary<string, string?> QuietHeartbeat = new() { ["HeartbeatInterval"] = "01:00:00" };
+
+    [Fact]
+    public async Task A_stream_with_an_X_Amzn_Trace_Id_joins_that_trace_under_its_parent()
+    {
+        using var capture = new ActivityCapture();
+        var (header, traceId, parentId) = NewAmazonHeader();
+        await using var app = ObservedApp.Start(QuietHeartbeat, kestrel: true);
+
+        var stream = await app.App.OpenStreamAsync(client: app.App.NewClient(), headers: new Dictionary<string, string>
+        {
+            [TraceParents.AmazonTraceIdHeader] = header,
+            ["X-User-ID"] = "alice",
+        });
+        await stream.NextOfTypeAsync(SseEventTypes.Heartbeat);
+        await stream.DisposeAsync();
+
+        var span = await SingleAsync(capture, SseRxActivities.Stream, traceId);
+        Assert.Equal(traceId, span.TraceId);
+        Assert.Equal(parentId, span.ParentSpanId);
+        Assert.True(span.HasRemoteParent);
+        Assert.Equal(ActivityKind.Server, span.Kind);
+        Assert.Equal("global", span.GetTagItem(SseRxActivities.Tags.StreamKind));
+        Assert.Equal("alice", span.GetTagItem(SseRxActivities.Tags.UserId));
+        Assert.Equal("ClientGone", span.GetTagItem(SseRxActivities.Tags.EndReason));
+        Assert.True((long)span.GetTagItem(SseRxActivities.Tags.EventsSent)! >= 1);
+        Assert.Equal(app.Logs.Named("StreamOpened").Single()["ConnectionId"], span.GetTagItem(SseRxActivities.Tags.ConnectionId));
+        Assert.Equal(header[5..40], app.Logs.Named("StreamOpened").Single()["TraceId"]);
+        await Eventually.TrueAsync(() => app.Logs.Named("StreamClosed").Count == 1, "the end was logged");
+        Assert.Equal(header[5..40], app.Logs.Named("StreamClosed").Single()["TraceId"]);
+    }
+
+    [Fact]
+    public async Task Without_an_X_Ray_header_a_W3C_traceparent_is_the_parent()
+    {
+        using var capture = new ActivityCapture();
+        var traceId = ActivityTraceId.CreateRandom();
+        var parentId = ActivitySpanId.CreateRandom();
+        await using var app = ObservedApp.Start(new Dictionary<string, string?> { ["MaxStreamLifetime"] = "00:00:00.500" });
+
+        await using (var stream = await app.App.OpenStreamAsync(headers: new Dictionary<string, string>
+        {
+            ["traceparent"] = $"00-{traceId.ToHexString()}-{parentId.ToHexString()}-01",
+        }))
+        {
+            await stream.ReadToEndAsync();
+        }
+
+        var span = await SingleAsync(capture, SseRxActivities.Stream, traceId);
+        Assert.Equal(parentId, span.ParentSpanId);
+        Assert.Equal("Completed", span.GetTagItem(SseRxActivities.Tags.EndReason));
+    }
+
+    [Fact]
+    public async Task A_resume_from_the_journal_is_an_sserx_resume_child_of_the_stream()
+    {
+        using var capture = new ActivityCapture();
+        await using var app = ObservedApp.Start(QuietHeartbeat);
+        await using var first = await app.App.OpenStreamAsync();
+        await first.NextOfTypeAsync(SseEventTypes.Metrics);
+        var item = app.App.AddItem();
+        var newer = app.App.AddItem();
+        await first.ReadUntilAsync(e => e.EventId == newer.EventId.ToString());
+
+        var (header, traceId, _) = NewAmazonHeader();
+        await using (var resumed = await app.App.OpenStreamAsync(
+            lastEventId: item.EventId.ToString(), headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
+        {
+            await resumed.NextOfTypeAsync(SseEventTypes.NewItem);
+        }
+
+        var stream = await SingleAsync(capture, SseRxActivities.Stream, traceId);
+        var resume = Assert.Single(capture.InTrace(SseRxActivities.Resume, traceId));
+        Assert.Equal(stream.SpanId, resume.ParentSpanId);
+        Assert.Equal(ResumeOutcomes.Journal, resume.GetTagItem(SseRxActivities.Tags.ResumeOutcome));
+        Assert.Equal(item.EventId.ToString(), resume.GetTagItem(SseRxActivities.Tags.LastEventId));
+        Assert.True((int)resume.GetTagItem(SseRxActivities.Tags.ReplayedEvents)! >= 1, "the newer item was replayed from memory");
+    }
+
+    [Fact]
+    public async Task A_malformed_Last_Event_ID_resumes_with_a_resync()
+    {
+        using var capture = new ActivityCapture();
+        await using var app = ObservedApp.Start(QuietHeartbeat);
+        var (header, traceId, _) = NewAmazonHeader();
+
+        await using (var stream = await app.App.OpenStreamAsync(
+            lastEventId: "not-an-id", headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
+        {
+            await stream.NextOfTypeAsync(SseEventTypes.Resync);
+        }
+
+        await SingleAsync(capture, SseRxActivities.Stream, traceId);
+        var resume = Assert.Single(capture.InTrace(SseRxActivities.Resume, traceId));
+        Assert.Equal(ResumeOutcomes.Resync, resume.GetTagItem(SseRxActivities.Tags.ResumeOutcome));
+        Assert.Equal("malformed", resume.GetTagItem(SseRxActivities.Tags.ResyncReason));
+    }
+
+    [Fact]
+    public async Task An_id_older_than_the_journal_resumes_from_the_store_history()
+    {
+        using var capture = new ActivityCapture();
+        await using var app = ObservedApp.Start(QuietHeartbeat);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-60);
+        app.App.Store.Add(new SentimentItem("old1", "AAPL", SentimentLabel.Positive, 0.5, before.AddSeconds(10)));
+        app.App.Store.Add(new SentimentItem("old2", "MSFT", SentimentLabel.Negative, -0.5, before.AddSeconds(20)));
+        var (header, traceId, _) = NewAmazonHeader();
+
+        await using (var stream = await app.App.OpenStreamAsync(
+            lastEventId: SseEventId.Create(before, "cursor").ToString(),
+            headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
+        {
+            await stream.ReadUntilAsync(e => e.EventId == SseEventId.Create(before.AddSeconds(20), "old2").ToString());
+        }
+
+        await SingleAsync(capture, SseRxActivities.Stream, traceId);
+        var resume = Assert.Single(capture.InTrace(SseRxActivities.Resume, traceId));
+        Assert.Equal(ResumeOutcomes.History, resume.GetTagItem(SseRxActivities.Tags.ResumeOutcome));
+        Assert.Equal(2, resume.GetTagItem(SseRxActivities.Tags.HistoryEvents));
+    }
+
+    [Fact]
+    public async Task Polls_are_root_sserx_poll_spans_and_a_failed_poll_is_an_error()
+    {
+        using var capture = new ActivityCapture();
+        var failing = new PollSpanFailingSource();
+        await using var good = ObservedApp.Start(
+            QuietHeartbeat,
+            services: s => s.AddSingleton<ISentimentSource>(sp => new PollSpanTestSource(sp.GetRequiredService<InMemorySentimentStore>())));
+        await using var bad = ObservedApp.Start(QuietHeartbeat, services: s => s.AddSingleton<ISentimentSource>(failing));
+        await using var goodStream = await good.App.OpenStreamAsync();
+        await using var badStream = await bad.App.OpenStreamAsync();
+        await goodStream.NextOfTypeAsync(SseEventTypes.Metrics);
+        good.App.AddItem();
+        await goodStream.NextOfTypeAsync(SseEventTypes.NewItem);
+        await Eventually.TrueAsync(() => failing.Fetches >= 1 && Polls(capture, nameof(PollSpanFailingSource)).Count >= 1, "a failed poll was traced");
+
+        var polls = Polls(capture, nameof(PollSpanTestSource));
+        Assert.NotEmpty(polls);
+        Assert.All(polls, p => Assert.Equal(default, p.ParentSpanId));
+        Assert.All(polls, p => Assert.Equal(ActivityKind.Client, p.Kind));
+        Assert.Contains(polls, p => p.GetTagItem(SseRxActivities.Tags.NewItems) is 1);
+        var failed = Polls(capture, nameof(PollSpanFailingSource))[0];
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Equal("The store did not answer.", failed.StatusDescription);
+    }
+
+    [Fact]
+    public async Task Spans_are_exported_over_OTLP_http_protobuf_to_the_collector()
+    {
+        using var capture = new ActivityCapture();
+        await using var collector = await OtlpCollector.StartAsync();
+        var (header, traceId, _) = NewAmazonHeader();
+        await using (var app = ObservedApp.Start(new Dictionary<string, string?>
+        {
+            ["Observability:Traces:Enabled"] = "true",
+            ["Observability:Traces:OtlpEndpoint"] = collector.BaseAddress.ToString(),
+            ["Observability:ServiceName"] = "sserx-otlp-test",
+            ["MaxStreamLifetime"] = "00:00:00.500",
+        }))
+        {
+            Assert.Equal(new Uri(collector.BaseAddress, "v1/traces"), app.App.Services.GetRequiredService<SseRxTracing>().Endpoint);
+            var installed = DateTime.UtcNow;
+            await using var stream = await app.App.OpenStreamAsync(headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header });
+            await stream.ReadToEndAsync();
+
+            // The last stream's end flushes the spans (before a Lambda environment could be frozen).
+            var traceBytes = TraceBytes(traceId);
+            await Eventually.TrueAsync(
+                () => collector.Requests.Any(r => Contains(r.Body, traceBytes)),
+                "the collector received a request carrying the trace id");
+
+            // With traces on, traces started here (polls) get X-Ray-compatible ids: epoch seconds first.
+            await Eventually.TrueAsync(
+                () => capture.Stopped.Any(a => a.OperationName == SseRxActivities.Poll && a.StartTimeUtc > installed),
+                "a poll was traced after the provider was built");
+            var poll = capture.Stopped.First(a => a.OperationName == SseRxActivities.Poll && a.StartTimeUtc > installed);
+            var seconds = long.Parse(poll.TraceId.ToHexString().AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            Assert.InRange(seconds, new DateTimeOffset(installed).ToUnixTimeSeconds() - 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        }
+
+        var request = collector.Requests.First(r => Contains(r.Body, TraceBytes(traceId)));
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("/v1/traces", request.Path);
+        Assert.Equal("application/x-protobuf", request.ContentType);
+        Assert.True(Contains(request.Body, "sserx.stream"u8.ToArray()), "the body names the span");
+        Assert.True(Contains(request.Body, "sserx-otlp-test"u8.ToArray()), "the body carries the service name");
+    }
+
+    [Fact]
+    public void New_root_trace_ids_start_with_the_epoch_seconds()
+    {
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var id = XRayTraceIds.NewTraceId().ToHexString();
+        var after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var seconds = long.Parse(id.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.InRange(seconds, before, after);
+        Assert.NotEqual(XRayTraceIds.NewTraceId(), XRayTraceIds.NewTraceId());
+    }
+
+    private static (string Header, ActivityTraceId TraceId, ActivitySpanId ParentId) NewAmazonHeader()
+    {
+        var traceId = XRayTraceIds.NewTraceId();
+        var parentId = ActivitySpanId.CreateRandom();
+        var header = $"Root={TraceParents.ToAmazonTraceId(traceId)};Parent={parentId.ToHexString()};Sampled=1";
+        return (header, traceId, parentId);
+    }
+
+    private static async Task<Activity> SingleAsync(ActivityCapture capture, string name, ActivityTraceId traceId)
+    {
+        await Eventually.TrueAsync(() => capture.InTrace(name, traceId).Count > 0, $"{name} in trace {traceId} was stopped");
+        return Assert.Single(capture.InTrace(name, traceId));
+    }
+
+    private static List<Activity> Polls(ActivityCapture capture, string sourceType) =>
+        capture.Stopped.Where(a => a.OperationName == SseRxActivities.Poll && (string?)a.GetTagItem(SseRxActivities.Tags.SourceType) == sourceType).ToList();
+
+    private static byte[] TraceBytes(ActivityTraceId traceId)
+    {
+        var bytes = new byte[16];
+        traceId.CopyTo(bytes);
+        return bytes;
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    /// <summary>A uniquely named source, so this test's poll spans can be told from other tests' in the shared listener.</summary>
+    private sealed class PollSpanTestSource(ISentimentSource inner) : ISentimentSource
+    {
+        public ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken) =>
+            inner.FetchAsync(after, cancellationToken);
+    }
+
+    /// <summary>A uniquely named failing source.</summary>
+    private sealed class PollSpanFailingSource : ISentimentSource
+    {
+        private int _fetches;
+
+        public int Fetches => Volatile.Read(ref _fetches);
+
+        public ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _fetches);
+            return ValueTask.FromException<SentimentBatch>(new TimeoutException("The store did not answer."));
+        }
+    }
+}
