@@ -118,12 +118,14 @@ public sealed class TraceTests
         using var capture = new ActivityCapture();
         await using var app = ObservedApp.Start(QuietHeartbeat);
         var before = DateTimeOffset.UtcNow.AddSeconds(-60);
+        var seen = new SentimentItem("old0", "AAPL", SentimentLabel.Neutral, 0, before);
+        app.App.Store.Add(seen);
         app.App.Store.Add(new SentimentItem("old1", "AAPL", SentimentLabel.Positive, 0.5, before.AddSeconds(10)));
         app.App.Store.Add(new SentimentItem("old2", "MSFT", SentimentLabel.Negative, -0.5, before.AddSeconds(20)));
         var (header, traceId, _) = NewAmazonHeader();
 
         await using (var stream = await app.App.OpenStreamAsync(
-            lastEventId: SseEventId.Create(before, "cursor").ToString(),
+            lastEventId: seen.EventId.ToString(),
             headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
         {
             await stream.ReadUntilAsync(e => e.EventId == SseEventId.Create(before.AddSeconds(20), "old2").ToString());
