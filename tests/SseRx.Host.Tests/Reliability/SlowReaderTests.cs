@@ -166,8 +166,10 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         }
     }
 
+    // The stream lifecycle log (StreamTelemetry, under the StreamHandler category): StreamClosed with the end reason.
     private static bool IsSlowConsumerDrop(LogCapture.Entry entry) =>
-        entry.EventName == "StreamClosed" && entry.Message.Contains("(SlowConsumer)", StringComparison.Ordinal);
+        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "StreamClosed" &&
+        entry.Message.Contains("(SlowConsumer)", StringComparison.Ordinal);
 
     private static async Task<List<SseItem<string>>> ParseAsync(byte[] payload)
     {
