@@ -30,9 +30,10 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     private readonly HashSet<string> _itemIds = new(StringComparer.Ordinal);
     private readonly SentimentAggregator _aggregator = new();
 
-    // Nothing before this existed in this store: a resume from an older cursor (a previous process's) cannot be
-    // answered honestly, so ReadAfterAsync says so and the client gets a resync.
-    private readonly SseEventId _createdAt;
+    // What this store can vouch for starts at its creation, or at the oldest item it was given if that is earlier:
+    // a resume from an older cursor (a previous process's) cannot be answered honestly, so ReadAfterAsync says so
+    // and the client gets a resync. Guarded by _gate.
+    private SseEventId _knownSince;
 
     // Where history reads hand over to the live feed: the cursor the last fetch returned (guarded by _gate).
     private SseEventId? _handover;
@@ -43,7 +44,7 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
-        _createdAt = SseEventId.AtTime(scheduler.Now);
+        _knownSince = SseEventId.AtTime(scheduler.Now);
     }
 
     /// <summary>Items held now (items older than 24 hours are evicted first).</summary>
@@ -86,6 +87,11 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
             }
 
             _log.Insert(id, item);
+            if (id < _knownSince)
+            {
+                _knownSince = SseEventId.AtTime(item.Timestamp);
+            }
+
             _aggregator.AddValidated(item);
         }
     }
@@ -133,8 +139,8 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     /// <remarks>
     /// Only items still held (younger than 24 hours) are returned, and only up to where the live feed takes over:
     /// the cursor the last <see cref="FetchAsync"/> returned (before any fetch, the current end, which the first
-    /// fetch then starts from). A cursor older than this store returns <see langword="null"/>: the items before it
-    /// belonged to another process and are gone. Completes synchronously.
+    /// fetch then starts from). A cursor older than both this store and the oldest item it was given returns
+    /// <see langword="null"/>: the items before it belonged to another process and are gone. Completes synchronously.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxItems"/> is negative.</exception>
     public ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
@@ -145,13 +151,13 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
             return ValueTask.FromCanceled<IReadOnlyList<SentimentItem>?>(cancellationToken);
         }
 
-        if (after < _createdAt)
-        {
-            return ValueTask.FromResult<IReadOnlyList<SentimentItem>?>(null);
-        }
-
         lock (_gate)
         {
+            if (after < _knownSince)
+            {
+                return ValueTask.FromResult<IReadOnlyList<SentimentItem>?>(null);
+            }
+
             var now = _scheduler.Now;
             Evict(now);
             var until = _handover ??= _log.LastId ?? SseEventId.AtTime(now);

@@ -9,7 +9,9 @@ namespace SseRx;
 /// <remarks>
 /// <para>
 /// The journal subscribes to its source when the first reader subscribes and unsubscribes when the last one
-/// leaves; the events it holds stay available for replay in between, and the next reader reconnects. It keeps
+/// leaves; the events it holds stay available for replay in between, and the next reader reconnects. Events the
+/// released subscription still delivers (a poll that completed meanwhile) are appended until a newer subscription
+/// delivers, so a source that keeps its own cursor across subscriptions loses nothing. It keeps
 /// at most <see cref="JournalOptions.Capacity"/> events, none older than <see cref="JournalOptions.MaxAge"/>
 /// (measured on the scheduler's clock from the time each event was appended), and always remembers the latest
 /// <c>metrics</c> event so a new or resyncing client gets the current snapshot.
@@ -57,6 +59,13 @@ public sealed class EventJournal : IDisposable
     private int _readerCount;
     private readonly Stack<int> _freeReaderSlots = new();
     private JournalConnection? _connection;
+
+    // The connection the last reader let go of, until a newer one delivers. A source may still deliver what it
+    // produced before the release took effect (a poll that completed meanwhile, or the rest of a batch whose delivery
+    // released it), even after a new reader has made a new connection, and a source such as SentimentFeed has already
+    // moved its cursor past those events, so dropping them would lose them for good. Once the newer connection has
+    // delivered, the older one's stragglers would be out of order and are ignored.
+    private JournalConnection? _releasing;
     private bool _disposed;
 
     /// <summary>Creates a journal over <paramref name="source"/>. Nothing is subscribed until the first reader arrives.</summary>
@@ -180,6 +189,7 @@ public sealed class EventJournal : IDisposable
             _disposed = true;
             connection = _connection;
             _connection = null;
+            _releasing = null;
             foreach (var reader in TakeAllReaders())
             {
                 reader.OnTerminal(null);
@@ -246,6 +256,7 @@ public sealed class EventJournal : IDisposable
                 ResetReaderSlots();
                 disconnect = _connection;
                 _connection = null;
+                _releasing = disconnect;
             }
         }
 
@@ -299,9 +310,13 @@ public sealed class EventJournal : IDisposable
     {
         lock (_gate)
         {
-            // A connection that has been replaced (the last reader left and another arrived) is stale.
-            if (!ReferenceEquals(connection, _connection))
+            if (ReferenceEquals(connection, _connection))
             {
+                _releasing = null;
+            }
+            else if (!ReferenceEquals(connection, _releasing))
+            {
+                // Released, and the newer connection has delivered since (see _releasing): stale.
                 return;
             }
 

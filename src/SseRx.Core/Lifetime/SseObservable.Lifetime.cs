@@ -1,5 +1,4 @@
 using System.Reactive.Concurrency;
-using System.Reactive.Linq;
 
 namespace SseRx;
 
@@ -26,7 +25,7 @@ public static partial class SseObservable
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxLifetime, TimeSpan.Zero);
-        return source.Take(maxLifetime, scheduler);
+        return new LifetimeObservable<T>(source, maxLifetime, scheduler);
     }
 
     /// <inheritdoc cref="WithMaxLifetime{T}(IObservable{T}, TimeSpan, IScheduler)"/>

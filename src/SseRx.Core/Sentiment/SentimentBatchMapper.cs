@@ -18,6 +18,11 @@ internal sealed class SentimentBatchMapper
     private Dictionary<string, TickerSentiment> _nextTickers = new(StringComparer.Ordinal);
 
     private MetricsSnapshot? _lastEmittedMetrics;
+
+    // The millisecond of the last snapshot events sent. Their ids come from the fetch time, and two fetches can
+    // complete in the same millisecond (a poller restarted by a reconnect fetches at once): equal ids would make a
+    // resume find the later event and skip everything in between, so each batch's snapshots get a later millisecond.
+    private long _lastSnapshotMilliseconds = long.MinValue;
     private MetricsSnapshot? _latestMetrics;
     private SseEventId? _cursor;
 
@@ -84,15 +89,18 @@ internal sealed class SentimentBatchMapper
             }
 
             var metricsChanged = !batch.Metrics.Equals(_lastEmittedMetrics);
+            var snapshotTime = batch.AsOf.ToUnixTimeMilliseconds() > _lastSnapshotMilliseconds
+                ? batch.AsOf
+                : DateTimeOffset.FromUnixTimeMilliseconds(_lastSnapshotMilliseconds + 1);
             if (metricsChanged)
             {
-                events.Add(SentimentEvents.Metrics(batch.Metrics, batch.AsOf));
+                events.Add(SentimentEvents.Metrics(batch.Metrics, snapshotTime));
             }
 
             updates.Sort(static (a, b) => string.CompareOrdinal(a.Ticker, b.Ticker));
             foreach (var update in updates)
             {
-                events.Add(SentimentEvents.SentimentUpdate(update, batch.AsOf));
+                events.Add(SentimentEvents.SentimentUpdate(update, snapshotTime));
             }
 
             // Nothing above threw: commit the whole batch.
@@ -100,6 +108,11 @@ internal sealed class SentimentBatchMapper
             if (metricsChanged)
             {
                 _lastEmittedMetrics = batch.Metrics;
+            }
+
+            if (metricsChanged || updates.Count > 0)
+            {
+                _lastSnapshotMilliseconds = snapshotTime.ToUnixTimeMilliseconds();
             }
 
             // A source that returns no cursor keeps ours, rather than restarting from "now" and skipping items.

@@ -1,5 +1,4 @@
 using System.Reactive.Concurrency;
-using System.Reactive.Linq;
 
 namespace SseRx.Sentiment;
 
@@ -24,7 +23,9 @@ public sealed class SentimentFeedOptions
 /// <para>The cursor and the change-detection state live in the feed, not in a subscription: when the last
 /// subscriber leaves, polling stops (a fetch in flight is cancelled); when a subscriber comes back, polling
 /// resumes from the feed's cursor and unchanged metrics are not sent again. A new subscriber therefore sees only
-/// later events; put an <see cref="EventJournal"/> behind the feed for replay and the current snapshot.</para>
+/// later events; put an <see cref="EventJournal"/> behind the feed for replay and the current snapshot.
+/// The cursor and that state advance only when a batch reaches a subscriber: a poll that completes just as the last
+/// subscriber leaves reaches no one, and its items are fetched again by the next poll rather than lost.</para>
 /// <para>Items that fail <see cref="SentimentItem.Validate"/> are skipped rather than ending the shared stream.</para>
 /// <para><see cref="Events"/> is shared and every member is thread-safe. The feed holds no resources of its own:
 /// disposing every subscription to <see cref="Events"/> stops all work.</para>
@@ -49,9 +50,7 @@ public sealed class SentimentFeed
         ArgumentNullException.ThrowIfNull(options.Poll, nameof(options));
         options.Poll.Validate();
         _source = source;
-        Events = SseObservable.Poll(FetchAsync, options.Poll, health, scheduler)
-            .SelectMany(batch => _mapper.Map(batch))
-            .ShareSource();
+        Events = new FeedEvents(SseObservable.Poll(FetchAsync, options.Poll, health, scheduler), _mapper);
     }
 
     /// <summary>The live events, shared: the source is polled once per interval however many subscribe.</summary>

@@ -17,8 +17,7 @@ internal enum StreamKind
 
 /// <summary>
 /// The observability of SSE connections, in one place for <see cref="StreamHandler"/>: the lifecycle logs (opened,
-/// closed, dropped as a slow consumer, faulted, rejected; structured, Information except dropped (Warning) and
-/// faulted (Error)), the <c>sserx.stream</c> span, the per-connection
+/// closed, faulted, rejected; structured, at Information except a slow consumer's close (Warning) and a fault (Error)), the <c>sserx.stream</c> span, the per-connection
 /// <see cref="StreamCounters"/>, and the flush of metrics and spans when the last open stream ends.
 /// </summary>
 /// <remarks>
@@ -95,13 +94,11 @@ internal sealed partial class StreamTelemetry(
             case StreamEnd.Faulted:
                 LogFaulted(logger, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId, error);
                 break;
-            case StreamEnd.SlowConsumer:
-                // A dropped client is worth a warning: too many of them mean the buffer or the instance is too small.
-                var capacity = runtime.Options.ConsumerBufferCapacity;
-                LogDropped(logger, stream.ConnectionId, capacity, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId);
-                break;
             default:
-                LogClosed(logger, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId);
+                // A dropped slow client is worth a warning (too many mean the buffer or the instance is too small);
+                // every other end is routine.
+                var level = end == StreamEnd.SlowConsumer ? LogLevel.Warning : LogLevel.Information;
+                LogClosed(logger, level, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId);
                 break;
         }
 
@@ -180,16 +177,10 @@ internal sealed partial class StreamTelemetry(
         Message = "Stream {ConnectionId} opened: {StreamKind} stream, user {UserId}, Last-Event-ID {LastEventId}, trace {TraceId}")]
     private static partial void LogOpened(ILogger logger, string connectionId, string streamKind, string? userId, string? lastEventId, string? traceId);
 
-    [LoggerMessage(EventId = 101, EventName = "StreamClosed", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 101, EventName = "StreamClosed",
         Message = "Stream {ConnectionId} closed ({EndReason}) after {DurationMs} ms with {EventsSent} events sent: {StreamKind} stream, user {UserId}, trace {TraceId}")]
     private static partial void LogClosed(
-        ILogger logger, string connectionId, string endReason, double durationMs, long eventsSent, string streamKind, string? userId,
-        string? traceId);
-
-    [LoggerMessage(EventId = 104, EventName = "StreamDropped", Level = LogLevel.Warning,
-        Message = "Stream {ConnectionId} dropped: the client fell more than {Capacity} events behind ({EndReason}) after {DurationMs} ms with {EventsSent} events sent: {StreamKind} stream, user {UserId}, trace {TraceId}")]
-    private static partial void LogDropped(
-        ILogger logger, string connectionId, int capacity, string endReason, double durationMs, long eventsSent, string streamKind, string? userId,
+        ILogger logger, LogLevel level, string connectionId, string endReason, double durationMs, long eventsSent, string streamKind, string? userId,
         string? traceId);
 
     [LoggerMessage(EventId = 102, EventName = "StreamFaulted", Level = LogLevel.Error,

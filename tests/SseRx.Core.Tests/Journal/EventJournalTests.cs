@@ -465,7 +465,7 @@ public sealed class EventJournalTests
     }
 
     [Fact]
-    public void Notifications_from_a_released_source_subscription_are_ignored()
+    public void Notifications_from_a_released_source_subscription_are_kept_until_the_new_one_delivers_and_its_end_is_ignored()
     {
         var scheduler = new TestScheduler();
         var source = new LeakySource();
@@ -476,14 +476,20 @@ public sealed class EventJournalTests
         using var reader = journal.ResumeFrom(null).Subscribe(res);
         var x = Item(1, "x");
         var y = Item(2, "y");
+        var z = Item(3, "z");
+
+        // x may be a poll the released subscription completed before it stopped: the source has moved past it.
         source.Observers[0].OnNext(x);
         source.Observers[0].OnCompleted();
         source.Observers[1].OnNext(y);
 
+        // Once the new subscription has delivered, a straggler would be out of order.
+        source.Observers[0].OnNext(z);
+
         Assert.Equal(2, source.Observers.Count);
-        res.Messages.AssertEqual(OnNext(0, y));
+        res.Messages.AssertEqual(OnNext(0, x), OnNext(0, y));
         Assert.Equal(y.Id, journal.Head);
-        Assert.Equal(1, journal.Count);
+        Assert.Equal(2, journal.Count);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
         var resyncs = 0;
         string? lastEventId = null;
 
+        // For a diagnosis if anything goes missing: each connection's Last-Event-ID and the events it got.
+        var connections = new List<(string? ResumedFrom, List<string> Events)>();
+
         void Record(SseItem<string> e)
         {
             if (!string.IsNullOrEmpty(e.EventId))
@@ -34,6 +37,7 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
                 lastEventId = e.EventId;
             }
 
+            connections[^1].Events.Add($"{e.EventType} {e.EventId}");
             if (e.EventType == SseEventTypes.NewItem)
             {
                 received.Add(SseStream.Json(e).GetProperty("item_id").GetString()!);
@@ -45,6 +49,7 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
         }
 
         // Publish only once the feed has polled (its first metrics): items before its first cursor are not "new".
+        connections.Add((null, []));
         var stream = await OpenAsync(client, lastEventId: null);
         Record(await stream.NextOfTypeAsync(SseEventTypes.Metrics));
         var windowStart = SseEventId.AtTime(DateTimeOffset.UtcNow);
@@ -63,19 +68,21 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
 
                 client.Reset();
                 await stream.DisposeAsync();
+                connections.Add((lastEventId, []));
                 stream = await OpenAsync(client, lastEventId);
             }
 
             await producer.StopAsync();
             var published = producer.PublishedIds;
 
-            // The last connection stays until everything published has arrived.
+            // The last connection stays until everything published has arrived. Heartbeats (every second) keep each
+            // read short, so the deadline is checked between events and no read is left pending.
             var missing = new HashSet<string>(published, StringComparer.Ordinal);
             missing.ExceptWith(received);
             var deadline = DateTime.UtcNow + SseRxApp.Deadline;
             while (missing.Count > 0 && DateTime.UtcNow < deadline)
             {
-                var next = await stream.NextAsync(deadline - DateTime.UtcNow);
+                var next = await stream.NextAsync();
                 if (next is null)
                 {
                     break;
@@ -89,7 +96,9 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
             }
 
             stopwatch.Stop();
-            var stored = Assert.IsAssignableFrom<IReadOnlyList<SseRx.Sentiment.SentimentItem>>(await app.Store.ReadAfterAsync(windowStart, int.MaxValue, CancellationToken.None)).Select(i => i.ItemId).ToList();
+            var storedItems = Assert.IsAssignableFrom<IReadOnlyList<SseRx.Sentiment.SentimentItem>>(
+                await app.Store.ReadAfterAsync(windowStart, int.MaxValue, CancellationToken.None));
+            var storedIds = storedItems.Select(i => i.ItemId).ToList();
             var distinct = new HashSet<string>(received, StringComparer.Ordinal);
             var lost = published.Count(id => !distinct.Contains(id));
             var duplicated = received.Count - distinct.Count;
@@ -99,7 +108,13 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
                 $"published {published.Count}, received {received.Count} new_item events ({distinct.Count} distinct); " +
                 $"lost {lost}, duplicated {duplicated}, unexpected {unexpected}, resyncs {resyncs}");
 
-            Assert.Equal(published, stored);
+            foreach (var id in published.Where(id => !distinct.Contains(id)).Take(3))
+            {
+                var stored = storedItems.First(i => i.ItemId == id);
+                output.WriteLine($"Lost {id} (id {stored.EventId}): {Diagnose(id)}");
+            }
+
+            Assert.Equal(published, storedIds);
             Assert.True(published.Count > cuts, $"only {published.Count} items were published over {cuts} cuts: too few to test resume");
             Assert.Equal(0, lost);
             Assert.Equal(0, duplicated);
@@ -108,6 +123,22 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
 
             // Publication order is id order, so a client that resumed correctly also saw the items in order.
             Assert.Equal(published, received);
+
+            // The connection that skipped a lost item: the first whose items jump past it.
+            string Diagnose(string lost)
+            {
+                var after = published.SkipWhile(id => id != lost).Skip(1).FirstOrDefault(distinct.Contains);
+                var index = connections.FindIndex(c => after is not null && c.Events.Any(e => e.Contains(after, StringComparison.Ordinal)));
+                if (index <= 0)
+                {
+                    return $"next received item {after}; no connection to blame";
+                }
+
+                var (resumedFrom, events) = connections[index];
+                var (previousFrom, previous) = connections[index - 1];
+                return $"connection {index} resumed from {resumedFrom} and got [{string.Join(", ", events.Take(6))}]; " +
+                    $"connection {index - 1} had resumed from {previousFrom} and got [{string.Join(", ", previous)}]";
+            }
         }
         finally
         {

@@ -158,7 +158,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
 
         var drop = Assert.Single(logs.Entries, IsSlowConsumerDrop);
         Assert.Equal(LogLevel.Warning, drop.Level);
-        Assert.Contains($"more than {Capacity} events behind", drop.Message, StringComparison.Ordinal);
+        Assert.Contains("closed (SlowConsumer)", drop.Message, StringComparison.Ordinal);
 
         foreach (var reader in fast)
         {
@@ -166,8 +166,10 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         }
     }
 
+    // The stream lifecycle log (StreamTelemetry, under the StreamHandler category): StreamClosed with the end reason.
     private static bool IsSlowConsumerDrop(LogCapture.Entry entry) =>
-        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "StreamDropped";
+        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "StreamClosed" &&
+        entry.Message.Contains("(SlowConsumer)", StringComparison.Ordinal);
 
     private static async Task<List<SseItem<string>>> ParseAsync(byte[] payload)
     {
