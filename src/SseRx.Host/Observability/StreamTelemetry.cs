@@ -17,8 +17,9 @@ internal enum StreamKind
 
 /// <summary>
 /// The observability of SSE connections, in one place for <see cref="StreamHandler"/>: the lifecycle logs (opened,
-/// closed, faulted, rejected; structured, at Information except a slow consumer's close (Warning) and a fault (Error)), the <c>sserx.stream</c> span, the per-connection
-/// <see cref="StreamCounters"/>, and the flush of metrics and spans when the last open stream ends.
+/// closed, faulted, rejected; structured, at Information except a slow consumer's close (Warning) and a fault
+/// (Error)), the <c>sserx.stream</c> span, the per-connection <see cref="StreamCounters"/>, and the flush of metrics
+/// and spans when the last open stream ends.
 /// </summary>
 /// <remarks>
 /// A singleton; per-connection state lives in each <see cref="StreamObservation"/>. Thread-safe. The lifecycle logs use
