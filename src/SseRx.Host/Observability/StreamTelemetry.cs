@@ -17,8 +17,9 @@ internal enum StreamKind
 
 /// <summary>
 /// The observability of SSE connections, in one place for <see cref="StreamHandler"/>: the lifecycle logs (opened,
-/// closed, faulted, rejected; Information, structured), the <c>sserx.stream</c> span, the per-connection
-/// <see cref="StreamCounters"/>, and the flush of metrics and spans when the last open stream ends.
+/// closed, faulted, rejected; structured, at Information except a slow consumer's close (Warning) and a fault
+/// (Error)), the <c>sserx.stream</c> span, the per-connection <see cref="StreamCounters"/>, and the flush of metrics
+/// and spans when the last open stream ends.
 /// </summary>
 /// <remarks>
 /// A singleton; per-connection state lives in each <see cref="StreamObservation"/>. Thread-safe. The lifecycle logs use
@@ -95,7 +96,8 @@ internal sealed partial class StreamTelemetry(
                 LogFaulted(logger, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId, error);
                 break;
             default:
-                // A dropped slow client is worth a warning; every other end is routine.
+                // A dropped slow client is worth a warning (too many mean the buffer or the instance is too small);
+                // every other end is routine.
                 var level = end == StreamEnd.SlowConsumer ? LogLevel.Warning : LogLevel.Information;
                 LogClosed(logger, level, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId);
                 break;

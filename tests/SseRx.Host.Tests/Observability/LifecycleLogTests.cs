@@ -61,6 +61,27 @@ public sealed class LifecycleLogTests
     }
 
     [Fact]
+    public async Task A_client_that_falls_behind_is_logged_closed_as_a_slow_consumer_at_warning()
+    {
+        await using var app = ObservedApp.Start(new Dictionary<string, string?>(QuietHeartbeat) { ["ConsumerBufferCapacity"] = "16" });
+        await using var slow = await app.App.OpenStreamAsync(headers: As("hank"));
+        await slow.NextOfTypeAsync(SseEventTypes.Metrics);
+
+        // One poll delivers far more than the client's buffer holds while it reads nothing.
+        for (var i = 0; i < 2000; i++)
+        {
+            app.App.AddItem();
+        }
+
+        var dropped = await SingleAsync(app, "StreamClosed");
+        Assert.Equal(LogLevel.Warning, dropped.Level);
+        Assert.Equal(101, dropped.EventId.Id);
+        Assert.Equal("SlowConsumer", dropped["EndReason"]);
+        Assert.Equal("hank", dropped["UserId"]);
+        Assert.Contains("closed (SlowConsumer)", dropped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_configuration_stream_logs_its_kind()
     {
         await using var app = ObservedApp.Start(QuietHeartbeat);

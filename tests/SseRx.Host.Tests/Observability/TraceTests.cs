@@ -113,28 +113,54 @@ public sealed class TraceTests
     }
 
     [Fact]
-    public async Task An_id_older_than_the_journal_resumes_from_the_store_history()
+    public async Task An_id_the_journal_has_evicted_resumes_from_the_store_history()
     {
         using var capture = new ActivityCapture();
-        await using var app = ObservedApp.Start(QuietHeartbeat);
-        var before = DateTimeOffset.UtcNow.AddSeconds(-60);
-        var seen = new SentimentItem("old0", "AAPL", SentimentLabel.Neutral, 0, before);
-        app.App.Store.Add(seen);
-        app.App.Store.Add(new SentimentItem("old1", "AAPL", SentimentLabel.Positive, 0.5, before.AddSeconds(10)));
-        app.App.Store.Add(new SentimentItem("old2", "MSFT", SentimentLabel.Negative, -0.5, before.AddSeconds(20)));
-        var (header, traceId, _) = NewAmazonHeader();
+        await using var app = ObservedApp.Start(new Dictionary<string, string?>(QuietHeartbeat) { ["Journal:Capacity"] = "2" });
+        await using var first = await app.App.OpenStreamAsync();
+        await first.NextOfTypeAsync(SseEventTypes.Metrics);
+        var cursor = app.App.AddItem("AAPL");
+        await first.ReadUntilAsync(e => e.EventId == cursor.EventId.ToString());
+        app.App.AddItem("MSFT");
+        var last = app.App.AddItem("TSLA");
 
+        // Each item brings a sentiment update and a metrics event too: a two-event journal has long evicted the cursor.
+        await first.ReadUntilAsync(e => e.EventId == last.EventId.ToString());
+        var (header, traceId, _) = NewAmazonHeader();
         await using (var stream = await app.App.OpenStreamAsync(
-            lastEventId: seen.EventId.ToString(),
+            lastEventId: cursor.EventId.ToString(),
             headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
         {
-            await stream.ReadUntilAsync(e => e.EventId == SseEventId.Create(before.AddSeconds(20), "old2").ToString());
+            await stream.ReadUntilAsync(e => e.EventId == last.EventId.ToString());
+            Assert.DoesNotContain(stream.Received, e => e.EventType == SseEventTypes.Resync);
         }
 
         await SingleAsync(capture, SseRxActivities.Stream, traceId);
         var resume = Assert.Single(capture.InTrace(SseRxActivities.Resume, traceId));
         Assert.Equal(ResumeOutcomes.History, resume.GetTagItem(SseRxActivities.Tags.ResumeOutcome));
         Assert.Equal(2, resume.GetTagItem(SseRxActivities.Tags.HistoryEvents));
+    }
+
+    [Fact]
+    public async Task An_id_older_than_the_store_resumes_with_a_resync_after_asking_the_history()
+    {
+        using var capture = new ActivityCapture();
+        await using var app = ObservedApp.Start(QuietHeartbeat);
+        var (header, traceId, _) = NewAmazonHeader();
+
+        // Valid and within the history window, but older than this process's store: the store cannot answer.
+        await using (var stream = await app.App.OpenStreamAsync(
+            lastEventId: SseEventId.Create(DateTimeOffset.UtcNow.AddSeconds(-60), "cursor").ToString(),
+            headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
+        {
+            var resync = await stream.NextOfTypeAsync(SseEventTypes.Resync);
+            Assert.Equal("unknown", SseStream.Json(resync).GetProperty("reason").GetString());
+        }
+
+        await SingleAsync(capture, SseRxActivities.Stream, traceId);
+        var resume = Assert.Single(capture.InTrace(SseRxActivities.Resume, traceId));
+        Assert.Equal(ResumeOutcomes.Resync, resume.GetTagItem(SseRxActivities.Tags.ResumeOutcome));
+        Assert.Equal("unknown", resume.GetTagItem(SseRxActivities.Tags.ResyncReason));
     }
 
     [Fact]
