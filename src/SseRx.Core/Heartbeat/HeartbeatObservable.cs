@@ -3,14 +3,18 @@ using System.Reactive.Disposables;
 
 namespace SseRx;
 
-/// <summary>The observable behind <see cref="SseObservable.WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, IScheduler)"/>.</summary>
-internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat, IScheduler scheduler)
+/// <summary>
+/// The observable behind <see cref="SseObservable.WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, IScheduler)"/>
+/// (a timer per subscription) and its <see cref="StreamClock"/> overload (no timer: the shared clock visits it).
+/// </summary>
+internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat, IScheduler scheduler, StreamClock? clock = null)
     : IObservable<T>
 {
     private readonly IObservable<T> _source = source;
     private readonly TimeSpan _interval = interval;
     private readonly Func<T?, T> _heartbeat = heartbeat;
-    private readonly IScheduler _scheduler = scheduler;
+    private readonly IScheduler _scheduler = clock?.Scheduler ?? scheduler;
+    private readonly StreamClock? _clock = clock;
 
     public IDisposable Subscribe(IObserver<T> observer)
     {
@@ -21,11 +25,15 @@ internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan int
     }
 
     /// <summary>
-    /// One subscription. It owns a single timer that is never moved by a value: a value only records the time, and
-    /// when the timer fires it either sends a heartbeat or re-arms itself for the end of the current silence.
+    /// One subscription. Without a clock it owns a single timer that is never moved by a value: a value only records
+    /// the time, and when the timer fires it either sends a heartbeat or re-arms itself for the end of the current
+    /// silence. With a clock it owns no timer: each visit of the clock checks the silence the same way.
     /// </summary>
-    private sealed class Run(HeartbeatObservable<T> parent, IObserver<T> observer) : IObserver<T>, IDisposable
+    private sealed class Run(HeartbeatObservable<T> parent, IObserver<T> observer) : IObserver<T>, IDisposable, IClockTarget
     {
+        // The slot in the shared clock, or -1 (no clock, not registered yet, or the clock is disposed).
+        private int _clockSlot = -1;
+
         private readonly SingleAssignmentDisposable _upstream = new();
 
         // Serializes values, timer callbacks and disposal, so the observer is never called concurrently.
@@ -46,9 +54,35 @@ internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan int
                 {
                     return;
                 }
+
+                if (parent._clock is { } clock && !_stopped)
+                {
+                    // Registering never calls out, so it is safe under the lock; Stop unregisters under it too.
+                    _clockSlot = clock.Register(this);
+                }
             }
 
             _upstream.Disposable = parent._source.Subscribe(this);
+        }
+
+        /// <summary>A visit of the shared clock: beats if the stream has been silent for the interval.</summary>
+        public void OnTick(DateTimeOffset now)
+        {
+            var failed = false;
+            lock (_gate)
+            {
+                if (_stopped || now - _lastEmission < parent._interval)
+                {
+                    return;
+                }
+
+                failed = !TryBeat();
+            }
+
+            if (failed)
+            {
+                _upstream.Dispose();
+            }
         }
 
         public void OnNext(T value)
@@ -154,8 +188,8 @@ internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan int
             _lastEmission = parent._scheduler.Now;
             observer.OnNext(beat);
 
-            // The observer may have disposed this subscription from OnNext.
-            if (!_stopped)
+            // The observer may have disposed this subscription from OnNext. With a clock, the clock does the timing.
+            if (!_stopped && parent._clock is null)
             {
                 _timer = parent._scheduler.Schedule(this, parent._interval, static (_, self) => self.Tick());
             }
@@ -174,6 +208,8 @@ internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan int
             _stopped = true;
             _timer?.Dispose();
             _timer = null;
+            parent._clock?.Unregister(_clockSlot, this);
+            _clockSlot = -1;
             return true;
         }
     }

@@ -42,6 +42,33 @@ public static partial class SseObservable
         return new HeartbeatObservable<T>(source, interval, heartbeat, scheduler);
     }
 
+    /// <summary>
+    /// Emits a heartbeat at subscription, then one whenever <paramref name="interval"/> has passed with nothing emitted,
+    /// timed by a <see cref="StreamClock"/> shared with other streams instead of a timer of its own.
+    /// </summary>
+    /// <param name="source">The events.</param>
+    /// <param name="interval">The silence after which a heartbeat is sent.</param>
+    /// <param name="heartbeat">
+    /// Makes a heartbeat from the last value forwarded (<see langword="default"/> before the first). An exception it
+    /// throws ends the sequence with <c>OnError</c>.
+    /// </param>
+    /// <param name="clock">The shared clock; its scheduler measures the silence.</param>
+    /// <remarks>
+    /// Behaves as the <see cref="IScheduler"/> overload, except that a heartbeat is sent on the first visit of the clock
+    /// after the silence reaches <paramref name="interval"/>: up to <see cref="StreamClock.Resolution"/> late. In exchange
+    /// a subscription owns no timer, so a process with many streams has one timer instead of one per stream.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is not positive.</exception>
+    public static IObservable<T> WithHeartbeat<T>(
+        this IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat, StreamClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        return new HeartbeatObservable<T>(source, interval, heartbeat, clock.Scheduler, clock);
+    }
+
     /// <inheritdoc cref="WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, IScheduler)"/>
     public static IObservable<T> WithHeartbeat<T>(this IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat) =>
         source.WithHeartbeat(interval, heartbeat, Scheduler.Default);

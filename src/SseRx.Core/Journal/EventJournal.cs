@@ -130,6 +130,10 @@ public sealed class EventJournal : IDisposable
     }
 
     /// <summary>The number of current readers (subscriptions made through <see cref="ResumeFrom"/>).</summary>
+    /// <remarks>
+    /// A reader disposed while the journal is busy delivering an event (on another thread) is counted until that
+    /// delivery ends and the thread pool frees its slot; it receives nothing in between.
+    /// </remarks>
     public int ReaderCount
     {
         get
@@ -239,29 +243,64 @@ public sealed class EventJournal : IDisposable
     /// <summary>Removes a reader; the last one to leave releases the source.</summary>
     internal void Remove(JournalReader reader)
     {
-        JournalConnection? disconnect = null;
-        lock (_gate)
+        // A reader is usually disposed from inside a pipeline that holds locks of its own (a heartbeat that overflowed
+        // a full buffer holds the heartbeat's lock). The fan-out holds this lock while it calls into those pipelines, so
+        // waiting for it here could close a cycle and freeze every stream. The reader is already marked disposed and
+        // receives nothing more, so when the lock is busy its slot is freed on the thread pool instead.
+        if (!_gate.TryEnter())
         {
-            var slot = reader.Slot;
-            if (slot < 0 || !ReferenceEquals(_readers[slot], reader))
-            {
-                return;
-            }
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static state => state.Journal.RemoveWaiting(state.Reader), (Journal: this, Reader: reader), preferLocal: false);
+            return;
+        }
 
-            _readers[slot] = null;
-            reader.Slot = -1;
-            _freeReaderSlots.Push(slot);
-            if (--_readerCount == 0)
-            {
-                ResetReaderSlots();
-                disconnect = _connection;
-                _connection = null;
-                _releasing = disconnect;
-            }
+        JournalConnection? disconnect;
+        try
+        {
+            disconnect = Detach(reader);
+        }
+        finally
+        {
+            _gate.Exit();
         }
 
         // Outside the lock: a source may wait for an in-flight OnNext, which needs the lock.
         disconnect?.Dispose();
+    }
+
+    private void RemoveWaiting(JournalReader reader)
+    {
+        JournalConnection? disconnect;
+        lock (_gate)
+        {
+            disconnect = Detach(reader);
+        }
+
+        disconnect?.Dispose();
+    }
+
+    /// <summary>Frees the reader's slot; returns the source connection to release when it was the last reader. Under the lock.</summary>
+    private JournalConnection? Detach(JournalReader reader)
+    {
+        var slot = reader.Slot;
+        if (slot < 0 || !ReferenceEquals(_readers[slot], reader))
+        {
+            return null;
+        }
+
+        _readers[slot] = null;
+        reader.Slot = -1;
+        _freeReaderSlots.Push(slot);
+        if (--_readerCount > 0)
+        {
+            return null;
+        }
+
+        ResetReaderSlots();
+        var disconnect = _connection;
+        _connection = null;
+        _releasing = disconnect;
+        return disconnect;
     }
 
     private void AddReader(JournalReader reader)

@@ -11,32 +11,62 @@ namespace SseRx;
 /// and waited for the heartbeat's, the delivering thread the other way round; when that thread was the journal's
 /// fan-out, every stream in the process froze. Here the end is only marked under the lock (so it waits for a value
 /// in flight and no value follows it); completing and disposing happen outside it.
+/// With a <see cref="StreamClock"/> there is no timer: each visit of the clock compares its time with the deadline.
 /// </remarks>
-internal sealed class LifetimeObservable<T>(IObservable<T> source, TimeSpan maxLifetime, IScheduler scheduler) : IObservable<T>
+internal sealed class LifetimeObservable<T>(IObservable<T> source, TimeSpan maxLifetime, IScheduler scheduler, StreamClock? clock = null)
+    : IObservable<T>
 {
     public IDisposable Subscribe(IObserver<T> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        var run = new Run(observer);
-        run.Start(source, maxLifetime, scheduler);
+        var run = new Run(observer, clock);
+        run.Start(source, maxLifetime, clock?.Scheduler ?? scheduler);
         return run;
     }
 
-    private sealed class Run(IObserver<T> observer) : IObserver<T>, IDisposable
+    private sealed class Run(IObserver<T> observer, StreamClock? clock) : IObserver<T>, IDisposable, IClockTarget
     {
         private readonly Lock _gate = new();
         private readonly SingleAssignmentDisposable _timer = new();
         private readonly SingleAssignmentDisposable _upstream = new();
         private bool _done;
+        private DateTimeOffset _deadline;
+        private int _clockSlot = -1;
+        private int _disposed;
 
         public void Start(IObservable<T> source, TimeSpan maxLifetime, IScheduler scheduler)
         {
-            _timer.Disposable = scheduler.Schedule(this, maxLifetime, static (_, self) =>
+            if (clock is null)
             {
-                self.End(null);
-                return Disposable.Empty;
-            });
+                _timer.Disposable = scheduler.Schedule(this, maxLifetime, static (_, self) =>
+                {
+                    self.End(null);
+                    return Disposable.Empty;
+                });
+            }
+            else
+            {
+                _deadline = scheduler.Now + maxLifetime;
+                var slot = clock.Register(this);
+                Volatile.Write(ref _clockSlot, slot);
+
+                // Disposed while registering: undo it (Dispose may have run before the slot was known).
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    clock.Unregister(slot, this);
+                }
+            }
+
             _upstream.Disposable = source.Subscribe(this);
+        }
+
+        /// <summary>A visit of the shared clock: ends the sequence once the deadline has passed.</summary>
+        public void OnTick(DateTimeOffset now)
+        {
+            if (now >= _deadline)
+            {
+                End(null);
+            }
         }
 
         public void OnNext(T value)
@@ -56,6 +86,11 @@ internal sealed class LifetimeObservable<T>(IObservable<T> source, TimeSpan maxL
 
         public void Dispose()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                clock?.Unregister(Volatile.Read(ref _clockSlot), this);
+            }
+
             _timer.Dispose();
             _upstream.Dispose();
         }

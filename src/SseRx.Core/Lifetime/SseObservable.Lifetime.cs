@@ -28,6 +28,26 @@ public static partial class SseObservable
         return new LifetimeObservable<T>(source, maxLifetime, scheduler);
     }
 
+    /// <summary>
+    /// Completes the sequence cleanly once <paramref name="maxLifetime"/> has passed since subscription, timed by a
+    /// <see cref="StreamClock"/> shared with other streams instead of a timer of its own.
+    /// </summary>
+    /// <param name="source">One connection's events.</param>
+    /// <param name="maxLifetime">How long after subscription the sequence completes, on the clock's scheduler.</param>
+    /// <param name="clock">The shared clock.</param>
+    /// <remarks>
+    /// Behaves as the <see cref="IScheduler"/> overload, except that the sequence completes on the first visit of the
+    /// clock at or after the deadline: up to <see cref="StreamClock.Resolution"/> late.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLifetime"/> is not positive.</exception>
+    public static IObservable<T> WithMaxLifetime<T>(this IObservable<T> source, TimeSpan maxLifetime, StreamClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxLifetime, TimeSpan.Zero);
+        return new LifetimeObservable<T>(source, maxLifetime, clock.Scheduler, clock);
+    }
+
     /// <inheritdoc cref="WithMaxLifetime{T}(IObservable{T}, TimeSpan, IScheduler)"/>
     public static IObservable<T> WithMaxLifetime<T>(this IObservable<T> source, TimeSpan maxLifetime) =>
         source.WithMaxLifetime(maxLifetime, Scheduler.Default);

@@ -55,6 +55,7 @@ internal sealed partial class SseRxRuntime : IDisposable
             MaxConnectionsPerClient = Options.MaxConnectionsPerClient,
         });
         BufferOptions = new ConsumerBufferOptions { Capacity = Options.ConsumerBufferCapacity };
+        Clock = new StreamClock(scheduler, ClockResolution(Options));
         _healthLog = Health.Subscribe(LogHealthChange);
     }
 
@@ -79,9 +80,23 @@ internal sealed partial class SseRxRuntime : IDisposable
     /// <summary>The per-connection buffer policy; shared, because it is never mutated after start-up.</summary>
     public ConsumerBufferOptions BufferOptions { get; }
 
+    /// <summary>The one timer behind every stream's heartbeats and maximum lifetime.</summary>
+    public StreamClock Clock { get; }
+
+    /// <summary>
+    /// How late a heartbeat or a stream's end may be: a twentieth of the shorter of the two intervals, between 10 ms and
+    /// one second (one second with the defaults, 30 s heartbeats and 14 min 30 s lifetimes).
+    /// </summary>
+    internal static TimeSpan ClockResolution(SseRxOptions options)
+    {
+        var shorter = options.HeartbeatInterval < options.MaxStreamLifetime ? options.HeartbeatInterval : options.MaxStreamLifetime;
+        return TimeSpan.FromTicks(Math.Clamp(shorter.Ticks / 20, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+    }
+
     public void Dispose()
     {
         _healthLog.Dispose();
+        Clock.Dispose();
         Journal.Dispose();
     }
 

@@ -114,8 +114,8 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         var observation = telemetry.Open(context, kind, userId, lastEventId);
         var overflow = new SlowConsumerInterrupt(response.BodyWriter);
         var buffer = Filter(observation.TraceResume(runtime.Journal.ResumeFrom(lastEventId), lastEventId), configuration)
-            .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Scheduler)
-            .WithMaxLifetime(options.MaxStreamLifetime, runtime.Scheduler)
+            .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Clock)
+            .WithMaxLifetime(options.MaxStreamLifetime, runtime.Clock)
             .Finally(overflow.OnPipelineEnded)
             .SubscribeBuffered(runtime.BufferOptions);
         var end = StreamEnd.Faulted;

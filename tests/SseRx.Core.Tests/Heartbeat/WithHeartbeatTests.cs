@@ -216,7 +216,7 @@ public sealed class WithHeartbeatTests
 
         Assert.Throws<ArgumentNullException>("source", () => ((IObservable<string>)null!).WithHeartbeat(Interval, Beat, scheduler));
         Assert.Throws<ArgumentNullException>("heartbeat", () => xs.WithHeartbeat(Interval, null!, scheduler));
-        Assert.Throws<ArgumentNullException>("scheduler", () => xs.WithHeartbeat(Interval, Beat, null!));
+        Assert.Throws<ArgumentNullException>("scheduler", () => xs.WithHeartbeat(Interval, Beat, (IScheduler)null!));
         Assert.Throws<ArgumentOutOfRangeException>("interval", () => xs.WithHeartbeat(TimeSpan.Zero, Beat, scheduler));
         Assert.Throws<ArgumentOutOfRangeException>("interval", () => xs.WithHeartbeat(TimeSpan.FromSeconds(-1), Beat, scheduler));
         Assert.Throws<ArgumentOutOfRangeException>("interval", () => xs.WithHeartbeat(TimeSpan.Zero, Beat));

@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using SseRx.Tests.Testing;
 using static SseRx.Tests.Testing.ReactiveTest;
@@ -77,7 +78,7 @@ public sealed class WithMaxLifetimeTests
         var xs = Observable.Never<int>();
 
         Assert.Throws<ArgumentNullException>("source", () => ((IObservable<int>)null!).WithMaxLifetime(Lifetime, scheduler));
-        Assert.Throws<ArgumentNullException>("scheduler", () => xs.WithMaxLifetime(Lifetime, null!));
+        Assert.Throws<ArgumentNullException>("scheduler", () => xs.WithMaxLifetime(Lifetime, (IScheduler)null!));
         Assert.Throws<ArgumentOutOfRangeException>("maxLifetime", () => xs.WithMaxLifetime(TimeSpan.Zero, scheduler));
         Assert.Throws<ArgumentOutOfRangeException>("maxLifetime", () => xs.WithMaxLifetime(TimeSpan.FromSeconds(-1), scheduler));
         Assert.Throws<ArgumentOutOfRangeException>("maxLifetime", () => xs.WithMaxLifetime(TimeSpan.Zero));

@@ -48,13 +48,14 @@ public sealed class LeakTests(ITestOutputHelper output)
 
         output.WriteLine(
             $"Leaks ({Soak.Form}): {cycles} cycles ({resets} RST mid-stream, {polite} FIN) in {stopwatch.Elapsed.TotalSeconds:0.0} s " +
-            $"with {Workers} concurrent clients; after: active {app.Runtime.Gate.Active}, journal readers {app.Runtime.Journal.ReaderCount}; " +
+            $"with {Workers} concurrent clients; after: active {app.Runtime.Gate.Active}, journal readers {app.Runtime.Journal.ReaderCount}, clock registrations {app.Runtime.Clock.Count}; " +
             $"managed memory {Soak.Megabytes(baseline)} before, {Soak.Megabytes(after)} after " +
             $"({Soak.Megabytes(after - baseline)} delta, tolerance +{Soak.Megabytes(MemoryTolerance)}; the store gained {itemsAdded} items meanwhile)");
 
         Assert.Equal(cycles, resets + polite);
         Assert.Equal(0, app.Runtime.Gate.Active);
         Assert.Equal(0, app.Runtime.Journal.ReaderCount);
+        Assert.Equal(0, app.Runtime.Clock.Count);
         Assert.True(after - baseline < MemoryTolerance, $"managed memory grew by {Soak.Megabytes(after - baseline)} over {cycles} cycles");
     }
 
@@ -93,8 +94,8 @@ public sealed class LeakTests(ITestOutputHelper output)
 
     private static Task WaitIdleAsync(SseRxApp app) =>
         Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
-            "every lease and journal reader was released");
+            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0 && app.Runtime.Clock.Count == 0,
+            "every lease, journal reader and clock registration was released");
 
     private static long ManagedMemory()
     {

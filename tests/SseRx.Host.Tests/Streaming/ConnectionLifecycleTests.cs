@@ -51,6 +51,7 @@ public sealed class ConnectionLifecycleTests
 
         Assert.Equal(3, app.Runtime.Gate.Active);
         Assert.Equal(3, app.Runtime.Journal.ReaderCount);
+        Assert.Equal(6, app.Runtime.Clock.Count); // a heartbeat and a lifetime per stream, on the one shared timer
 
         foreach (var stream in streams)
         {
@@ -58,8 +59,8 @@ public sealed class ConnectionLifecycleTests
         }
 
         await Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
-            "the vanished clients' subscriptions and leases were released",
+            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0 && app.Runtime.Clock.Count == 0,
+            "the vanished clients' subscriptions, leases and clock registrations were released",
             TimeSpan.FromSeconds(5));
     }
 
