@@ -71,7 +71,8 @@ internal static class Comparison
                 Row("spread max (ms)", r => r.SpreadMaxMs, "N1", false);
                 Row("lost while measuring", r => r.Lost, "N0", false);
                 Row("distinct ids/s", r => r.DistinctIdsPerSecond, "N1", null);
-                Row("distinct metrics ids/s (changed polls/s)", r => r.DistinctMetricsIdsPerSecond, "N1", null,
+                Row("distinct metrics ids/s (changed polls/s)", r => r.DistinctMetricsIdsPerSecond, "N1", null);
+                Row("store fetches/s (server's /health)", r => r.StoreFetchesPerSecond, "N2", null,
                     scenario.StartsWith("polls", StringComparison.Ordinal) ? "1 poll per interval at any stream count" : "");
             }
 

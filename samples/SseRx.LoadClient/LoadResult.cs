@@ -57,6 +57,9 @@ internal sealed record LoadResult
     /// <summary>Of those, <c>metrics</c> ids: one per poll that changed the aggregates, if the poller is shared.</summary>
     public required double DistinctMetricsIdsPerSecond { get; init; }
 
+    /// <summary>Store reads per second by the server while measuring (its <c>/health</c> <c>poll.fetches</c>), if it reports them.</summary>
+    public double? StoreFetchesPerSecond { get; init; }
+
     public required long SpreadSamples { get; init; }
 
     public required long SpreadUntracked { get; init; }

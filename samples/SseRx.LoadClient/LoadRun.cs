@@ -152,6 +152,7 @@ internal sealed class LoadRun
         var serverCpu0 = pid is { } p3 ? ProcStats.ReadCpuSeconds(p3) : null;
         var clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var machine0 = ProcStats.ReadMachineCpuTicks();
+        var fetches0 = await ServerFetchesAsync(cancellationToken).ConfigureAwait(false);
         var lostBefore = Volatile.Read(ref _lost) + Volatile.Read(ref _endedByServer);
         var aliveAtStart = Volatile.Read(ref _connected) - Volatile.Read(ref _refused) - lostBefore;
         _measureStart = Stopwatch.GetTimestamp();
@@ -164,6 +165,7 @@ internal sealed class LoadRun
         var serverCpu1 = pid is { } p4 ? ProcStats.ReadCpuSeconds(p4) : null;
         var clientCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
         var machine1 = ProcStats.ReadMachineCpuTicks();
+        var fetches1 = await ServerFetchesAsync(cancellationToken).ConfigureAwait(false);
         var rssEnd = pid is { } p5 ? ProcStats.ReadRss(p5) : null;
         var threads = pid is { } p6 ? ProcStats.ReadThreads(p6) : null;
 
@@ -208,6 +210,7 @@ internal sealed class LoadRun
             MegabytesPerSecond = Math.Round((bytes1 - bytes0) / measureSeconds / 1e6, 2),
             DistinctIdsPerSecond = Math.Round(Volatile.Read(ref _distinctIds) / measureSeconds, 2),
             DistinctMetricsIdsPerSecond = Math.Round(Volatile.Read(ref _distinctMetricsIds) / measureSeconds, 2),
+            StoreFetchesPerSecond = fetches0 is { } f0 && fetches1 is { } f1 ? Math.Round((f1 - f0) / measureSeconds, 2) : null,
             SpreadSamples = spread.Count,
             SpreadUntracked = _spread.Untracked,
             SpreadP50Ms = spread.Percentile(0.50) / 1000.0,
@@ -241,6 +244,7 @@ internal sealed class LoadRun
               ramp                       {r.RampSeconds:0.0} s     measured {r.MeasureSeconds:0.0} s
               deliveries/s               {r.DeliveriesPerSecond:N0}   (new_item/s {r.NewItemsPerSecond:N0}, heartbeats/s {r.HeartbeatsPerSecond:N1}, {r.MegabytesPerSecond:N1} MB/s)
               distinct ids/s             {r.DistinctIdsPerSecond:N2}   (metrics ids/s {r.DistinctMetricsIdsPerSecond:N2}: one per changed poll when the poller is shared)
+              store fetches/s            {r.StoreFetchesPerSecond?.ToString("N2", CultureInfo.InvariantCulture) ?? "n/a (the server reports none)"}
               broadcast spread           p50 {r.SpreadP50Ms:N1} ms   p99 {r.SpreadP99Ms:N1} ms   max {r.SpreadMaxMs:N1} ms   ({r.SpreadSamples:N0} samples, {r.SpreadUntracked} ids untracked)
               server RSS                 before {Mb(r.ServerRssBeforeBytes)}   open {Mb(r.ServerRssOpenBytes)}   steady {Mb(r.ServerRssSteadyBytes)}   end {Mb(r.ServerRssEndBytes)}
               server RSS per stream      {(r.RssPerStreamKb is { } kb ? kb.ToString("N2", CultureInfo.InvariantCulture) + " KiB" : "n/a")}   threads {r.ServerThreads?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}
@@ -255,6 +259,27 @@ internal sealed class LoadRun
         if (file is not null)
         {
             File.AppendAllText(file, json + Environment.NewLine);
+        }
+    }
+
+    /// <summary>
+    /// The server's store reads so far (<c>poll.fetches</c> of its <c>/health</c>, on the stream URL's origin), or
+    /// <see langword="null"/> for a server without it (the stock baseline has no store). One loopback request.
+    /// </summary>
+    private async Task<long?> ServerFetchesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var health = new Uri(_target.Url, "/health");
+            using var document = JsonDocument.Parse(await http.GetStringAsync(health, cancellationToken).ConfigureAwait(false));
+            return document.RootElement.TryGetProperty("poll", out var poll) && poll.TryGetProperty("fetches", out var fetches)
+                ? fetches.GetInt64()
+                : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        {
+            return null;
         }
     }
 

@@ -12,10 +12,17 @@ public sealed class ConsumerBufferOptions
 
     /// <summary>
     /// Event types of which only the latest pending one is kept (it moves to the tail, so ids stay in order).
-    /// Compared ordinally; copied when a buffer is created. Default: <c>metrics</c> and <c>heartbeat</c>.
+    /// Compared ordinally. Default: <c>metrics</c> and <c>heartbeat</c>.
     /// </summary>
+    /// <remarks>
+    /// Read when a buffer is created, and copied once per set: every buffer created from these options with the same
+    /// set shares that copy. To change the policy, assign a new set rather than editing this one in place.
+    /// </remarks>
     public IReadOnlySet<string> ConflatedTypes { get; set; } =
         new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Metrics, SseEventTypes.Heartbeat };
+
+    // The last set copied, and its copy (an array: with a handful of types a scan beats hashing).
+    private ConflatedCopy? _conflatedCopy;
 
     /// <summary>Throws when a value is out of range. Called by the buffer when it is created.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The capacity is less than 1.</exception>
@@ -25,6 +32,22 @@ public sealed class ConsumerBufferOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
         ArgumentNullException.ThrowIfNull(ConflatedTypes, nameof(ConflatedTypes));
     }
+
+    /// <summary>The conflated types as a distinct array, shared by every buffer made from the same set.</summary>
+    internal string[] ConflatedTypeArray()
+    {
+        var set = ConflatedTypes;
+        var copy = Volatile.Read(ref _conflatedCopy);
+        if (copy is null || !ReferenceEquals(copy.Source, set))
+        {
+            copy = new ConflatedCopy(set, [.. set.Distinct(StringComparer.Ordinal)]);
+            Volatile.Write(ref _conflatedCopy, copy);
+        }
+
+        return copy.Types;
+    }
+
+    private sealed record ConflatedCopy(IReadOnlySet<string> Source, string[] Types);
 }
 
 /// <summary>The client fell further behind than <see cref="ConsumerBufferOptions.Capacity"/> allows and was dropped.</summary>
@@ -76,7 +99,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     // Starts small and doubles up to _capacity: an idle stream (the common case) holds a few slots, not Capacity.
     private SseEvent?[] _ring;
     private readonly int _capacity;
-    private readonly Dictionary<string, int> _conflated;
+    private readonly string[] _conflated;
     private readonly SingleAssignmentDisposable _upstream = new();
     private readonly Waiter _waiter = new();
 
@@ -91,6 +114,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     private Exception? _error;
 
     private bool _waiting;
+    private bool _wakeDeferred;
     private CancellationToken _waitToken;
     private CancellationTokenRegistration _waitRegistration;
 
@@ -103,13 +127,8 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         options.Validate();
         _capacity = options.Capacity;
         _ring = new SseEvent?[Math.Min(_capacity, InitialSlots)];
-        _conflated = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var type in options.ConflatedTypes)
-        {
-            _conflated.TryAdd(type, _conflated.Count);
-        }
-
-        _pendingConflated = new long[_conflated.Count];
+        _conflated = options.ConflatedTypeArray();
+        _pendingConflated = new long[_conflated.Length];
         Array.Fill(_pendingConflated, -1);
     }
 
@@ -273,7 +292,8 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
                 return true;
             }
 
-            if (_conflated.TryGetValue(value.Type, out var conflatedIndex))
+            var conflatedIndex = ConflatedIndex(value.Type);
+            if (conflatedIndex >= 0)
             {
                 var pending = _pendingConflated[conflatedIndex];
                 if (pending >= _read)
@@ -281,10 +301,6 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
                     _ring[Slot(pending)] = null;
                     _count--;
                 }
-            }
-            else
-            {
-                conflatedIndex = -1;
             }
 
             if (_write - _read == _ring.Length)
@@ -319,11 +335,52 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         }
     }
 
+    /// <summary>
+    /// Holds back the wake-ups of buffers' readers on this thread until the returned scope is disposed, so a reader woken
+    /// by a batch of events wakes once, after the whole batch, and writes it with one flush instead of racing the
+    /// delivery and flushing per event.
+    /// </summary>
+    /// <returns>The scope; dispose it on the same thread, once the batch has been delivered. Scopes nest.</returns>
+    /// <remarks>
+    /// For a source that delivers a burst of events synchronously (a poll's batch): open a scope around the burst.
+    /// Only wake-ups with an event to read are held back (an ended buffer wakes its reader at once), and only those
+    /// caused on this thread. <see cref="Sentiment.SentimentFeed"/> does this for every batch it delivers.
+    /// </remarks>
+    public static WakeDeferral DeferWakes()
+    {
+        WakeDeferral.Depth++;
+        return new WakeDeferral(Environment.CurrentManagedThreadId);
+    }
+
+    /// <summary>Wakes the reader if a deferred wake-up is still wanted; called when the deferring scope ends.</summary>
+    internal void ReleaseDeferredWake()
+    {
+        lock (_gate)
+        {
+            _wakeDeferred = false;
+            if (_waiting && _count > 0)
+            {
+                Wake(true);
+            }
+        }
+    }
+
     /// <summary>Completes a pending wait; under the lock. A pending wait implies the buffer was empty.</summary>
     private void Wake(bool result)
     {
         if (!_waiting)
         {
+            return;
+        }
+
+        if (result && WakeDeferral.Depth > 0)
+        {
+            if (!_wakeDeferred)
+            {
+                _wakeDeferred = true;
+                WakeDeferral.Defer(this);
+            }
+
             return;
         }
 
@@ -369,7 +426,8 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
             {
                 _ring[Slot(to)] = value;
                 _ring[Slot(from)] = null;
-                if (_conflated.TryGetValue(value.Type, out var index) && _pendingConflated[index] == from)
+                var index = ConflatedIndex(value.Type);
+                if (index >= 0 && _pendingConflated[index] == from)
                 {
                     _pendingConflated[index] = to;
                 }
@@ -382,6 +440,19 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     }
 
     private int Slot(long position) => (int)(position % _ring.Length);
+
+    private int ConflatedIndex(string type)
+    {
+        for (var i = 0; i < _conflated.Length; i++)
+        {
+            if (string.Equals(_conflated[i], type, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>Doubles the ring (up to the capacity), keeping every pending position, tombstones included.</summary>
     private void Grow()

@@ -92,7 +92,9 @@ internal sealed class FeedEvents(IObservable<SentimentBatch> batches, SentimentB
 
             // The whole batch goes to the subscribers attached when it was mapped, even one that leaves from OnNext
             // halfway through: the batch is committed, so its journal must still see the rest of it.
+            // Readers wake once, after the whole batch: each connection then writes it with one flush.
             var observers = _observers;
+            using var wakes = ConsumerBuffer.DeferWakes();
             foreach (var value in events)
             {
                 foreach (var observer in observers)

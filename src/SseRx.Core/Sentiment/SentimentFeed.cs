@@ -34,6 +34,7 @@ public sealed class SentimentFeed
 {
     private readonly ISentimentSource _source;
     private readonly SentimentBatchMapper _mapper = new();
+    private long _fetches;
 
     /// <summary>Creates a feed. Nothing is polled until <see cref="Events"/> has a subscriber.</summary>
     /// <param name="source">The store to poll.</param>
@@ -60,9 +61,16 @@ public sealed class SentimentFeed
     /// <summary>The latest aggregates seen, or <see langword="null"/> before the first successful poll.</summary>
     public MetricsSnapshot? LatestMetrics => _mapper.LatestMetrics;
 
+    /// <summary>
+    /// How many times the store has been asked for new items since the feed was created (failed fetches included).
+    /// However many subscribers there are, this grows by one per poll interval.
+    /// </summary>
+    public long FetchCount => Interlocked.Read(ref _fetches);
+
     // async, so a source that throws synchronously still makes a failed poll rather than an error.
     private async Task<SentimentBatch> FetchAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _fetches);
         var batch = await _source.FetchAsync(_mapper.Cursor, cancellationToken).ConfigureAwait(false);
 
         // A malformed batch is a failed poll (retried with back-off), not an error that would end the shared stream.

@@ -30,7 +30,7 @@ internal static class HealthEndpoints
                 status,
                 runtime.Options.Role.ToString().ToLowerInvariant(),
                 runtime.Gate.Active,
-                new PollReport(poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess)));
+                new PollReport(poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount)));
         }).WithName("Health");
 
     /// <summary>The body of <c>GET /health</c>.</summary>
@@ -40,9 +40,13 @@ internal static class HealthEndpoints
         [property: JsonPropertyName("connections")] int Connections,
         [property: JsonPropertyName("poll")] PollReport Poll);
 
-    /// <summary>The shared poller's state, without error details (those go to the log, not to the public).</summary>
+    /// <summary>
+    /// The shared poller's state, without error details (those go to the log, not to the public). <c>fetches</c> counts
+    /// the store reads of this process's shared feed since start: one per poll interval however many streams are open.
+    /// </summary>
     internal sealed record PollReport(
         [property: JsonPropertyName("state")] string State,
         [property: JsonPropertyName("consecutive_failures")] int ConsecutiveFailures,
-        [property: JsonPropertyName("last_success")] DateTimeOffset? LastSuccess);
+        [property: JsonPropertyName("last_success")] DateTimeOffset? LastSuccess,
+        [property: JsonPropertyName("fetches")] long Fetches);
 }

@@ -388,6 +388,22 @@ public sealed class ConsumerBufferTests
     }
 
     [Fact]
+    public void Buffers_share_one_copy_of_the_conflated_types_and_a_new_set_applies_to_later_buffers()
+    {
+        var options = new ConsumerBufferOptions { Capacity = 1 };
+        var first = options.ConflatedTypeArray();
+        Assert.Same(first, options.ConflatedTypeArray());
+        Assert.Equal([SseEventTypes.Heartbeat, SseEventTypes.Metrics], first.Order(StringComparer.Ordinal));
+
+        options.ConflatedTypes = new HashSet<string>(StringComparer.Ordinal);
+        using var buffer = new ConsumerBuffer(options);
+        buffer.OnNext(MetricsA);
+        buffer.OnNext(MetricsB);
+
+        Assert.IsType<SlowConsumerException>(buffer.Error);
+    }
+
+    [Fact]
     public void Options_are_copied_so_later_changes_have_no_effect()
     {
         var options = new ConsumerBufferOptions { Capacity = 1 };

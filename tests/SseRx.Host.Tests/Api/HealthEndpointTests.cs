@@ -32,6 +32,7 @@ public sealed class HealthEndpointTests
 
         Assert.Equal("healthy", health.GetProperty("status").GetString());
         Assert.Equal(1, health.GetProperty("connections").GetInt32());
+        Assert.InRange(health.GetProperty("poll").GetProperty("fetches").GetInt64(), 1, app.Runtime.Feed.FetchCount);
     }
 
     [Fact]
