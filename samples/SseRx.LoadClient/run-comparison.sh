@@ -12,10 +12,11 @@
 #   idle       IDLE_STREAMS (19,000) streams, no events (SseRx: simulator off, heartbeats only; stock: 0.2 events/s so
 #              its responses start): RSS growth per stream
 #   fanout     5,000 streams, 10 events/s: broadcast spread p50/p99/max, memory per stream
-#   saturated  5,000 streams offered 100 events/s: deliveries/s, spread p99
+#   saturated  5,000 streams offered SATURATED_RATE events/s (default 100): deliveries/s, spread p99
 #              Add "floor" to SERVERS for the floor of any Kestrel stream: the baseline binary's /api/v2/floor, which
 #              starts the response, writes one comment and waits (idle scenario only).
-#   polls      SseRx only: 1, 100 and 10,000 streams at 100 events/s: distinct metrics ids/s = changed polls/s
+#   polls      SseRx only: 1, 100 and 10,000 streams at POLLS_RATE events/s (default 100): store fetches/s read from the
+#              server's /health (poll.fetches) at the start and end of the window, and distinct metrics ids/s
 #
 # Event rates: SseRx's simulator adds items to the in-memory store at the rate; the shared feed polls the store every
 # POLL_INTERVAL (100 ms), so items reach clients in batches, one batch per poll, with a metrics event (and
@@ -28,6 +29,8 @@ SCENARIOS=${SCENARIOS:-"idle fanout saturated polls"}
 SERVERS=${SERVERS:-"sserx stock"}
 IDLE_STREAMS=${IDLE_STREAMS:-19000}
 FANOUT_STREAMS=${FANOUT_STREAMS:-5000}
+SATURATED_RATE=${SATURATED_RATE:-100}
+POLLS_RATE=${POLLS_RATE:-100}
 RAMP=${RAMP:-2000}
 DURATION=${DURATION:-20}
 POLL_INTERVAL=${POLL_INTERVAL:-00:00:00.100}
@@ -162,14 +165,14 @@ for scenario in $SCENARIOS; do
         load "$server/fanout" "$FANOUT_STREAMS" 7
         ;;
       saturated)
-        log "$server / saturated: $FANOUT_STREAMS streams offered 100 events/s"
-        start_server "$server" 100 saturated
+        log "$server / saturated: $FANOUT_STREAMS streams offered $SATURATED_RATE events/s"
+        start_server "$server" "$SATURATED_RATE" saturated
         load "$server/saturated" "$FANOUT_STREAMS" 7
         ;;
       polls)
         [[ $server == sserx ]] || continue # the baseline has no store to poll
-        log "$server / polls: 1, 100, 10,000 streams at 100 events/s, poll interval $POLL_INTERVAL"
-        start_server "$server" 100 polls
+        log "$server / polls: 1, 100, 10,000 streams at $POLLS_RATE events/s, poll interval $POLL_INTERVAL"
+        start_server "$server" "$POLLS_RATE" polls
         for n in 1 100 10000; do
           DURATION=10 COUNTERS=0 load "$server/polls-$n" "$n" 3
         done

@@ -34,13 +34,14 @@ internal static class SsePump
 
     /// <summary>
     /// Runs until the buffer ends, the client goes away, the buffer overflows (noticed even while a flush waits on the
-    /// client, when a <see cref="SlowConsumerInterrupt"/> cancels that flush) or <paramref name="cancellationToken"/> is
-    /// cancelled. Never throws for those; the caller disposes the buffer.
+    /// client, when a <see cref="PumpInterrupt"/> cancels that flush), the application stops (the interrupt ends the
+    /// buffer and cancels a pending flush) or <paramref name="cancellationToken"/> is cancelled. Never throws for those;
+    /// the caller disposes the buffer.
     /// </summary>
     /// <param name="buffer">The connection's buffer; read by this loop only.</param>
     /// <param name="writer">The response body.</param>
-    /// <param name="cancellationToken">Cancelled when the client aborts or the application stops.</param>
-    /// <param name="stopping">Cancelled when the application stops; tells <see cref="StreamEnd.Shutdown"/> from <see cref="StreamEnd.ClientGone"/>.</param>
+    /// <param name="cancellationToken">Cancelled when the client aborts.</param>
+    /// <param name="stopping">Cancelled when the application stops: the loop then reports <see cref="StreamEnd.Shutdown"/>.</param>
     /// <param name="counters">Counts the events each completed flush carried (events sent, ingest-to-flush latency); optional.</param>
     public static async Task<StreamEnd> RunAsync(
         ConsumerBuffer buffer, PipeWriter writer, CancellationToken cancellationToken, CancellationToken stopping, StreamCounters? counters = null)
@@ -63,9 +64,14 @@ internal static class SsePump
                 }
 
                 var flush = await writer.FlushAsync(cancellationToken);
+                if (stopping.IsCancellationRequested)
+                {
+                    return StreamEnd.Shutdown;
+                }
+
                 if (buffer.Error is SlowConsumerException)
                 {
-                    // The buffer overflowed while this loop waited on the client, and SlowConsumerInterrupt cancelled the
+                    // The buffer overflowed while this loop waited on the client, and PumpInterrupt cancelled the
                     // flush to say so. Kestrel reports a cancelled pending flush as an ordinary one, so ask the buffer.
                     return StreamEnd.SlowConsumer;
                 }
@@ -86,6 +92,11 @@ internal static class SsePump
         {
             // Kestrel reports a reset connection as an IOException from the flush.
             return StreamEnd.ClientGone;
+        }
+
+        if (stopping.IsCancellationRequested)
+        {
+            return StreamEnd.Shutdown;
         }
 
         return buffer.Error switch

@@ -106,23 +106,25 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var stopping = lifetime.ApplicationStopping;
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var options = runtime.Options;
         var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId));
 
         // OBSERVABILITY HOOK: lifecycle logs, the sserx.stream span (current from here on), counters, resume span.
         var observation = telemetry.Open(context, kind, userId, lastEventId);
-        var overflow = new SlowConsumerInterrupt(response.BodyWriter);
+        var interrupt = new PumpInterrupt(response.BodyWriter);
         var buffer = Filter(observation.TraceResume(runtime.Journal.ResumeFrom(lastEventId), lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Clock)
             .WithMaxLifetime(options.MaxStreamLifetime, runtime.Clock)
-            .Finally(overflow.OnPipelineEnded)
+            .Finally(interrupt.OnPipelineEnded)
             .SubscribeBuffered(runtime.BufferOptions);
         var end = StreamEnd.Faulted;
-        overflow.Attach(buffer);
+        interrupt.Attach(buffer);
+
+        // Runs inline if the application is already stopping: the buffer ends and the loop returns at once.
+        using var onStopping = stopping.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
         try
         {
-            end = await SsePump.RunAsync(buffer, response.BodyWriter, ended.Token, stopping, observation.Counters);
+            end = await SsePump.RunAsync(buffer, response.BodyWriter, context.RequestAborted, stopping, observation.Counters);
         }
         finally
         {

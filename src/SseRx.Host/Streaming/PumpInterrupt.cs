@@ -3,7 +3,8 @@ using System.IO.Pipelines;
 namespace SseRx.Host.Streaming;
 
 /// <summary>
-/// Wakes a connection's writer loop when the connection's buffer overflows, so the slow client is dropped at once.
+/// Wakes a connection's writer loop from outside it: when the connection's buffer overflows (so the slow client is
+/// dropped at once) and when the application stops.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,11 +17,16 @@ namespace SseRx.Host.Streaming;
 /// default result when a flush that was waiting is cancelled.)
 /// </para>
 /// <para>
-/// One per connection. <see cref="OnPipelineEnded"/> may run on any thread (on overflow, the poller's, inside the
-/// journal's fan-out), so it never throws and does nothing but cancel the flush.
+/// On shutdown it ends the buffer (the loop's wait returns) and cancels a pending flush; the loop sees the stopping
+/// token and reports <see cref="StreamEnd.Shutdown"/>. That is one registration on the stopping token per connection,
+/// instead of a linked token source per connection.
+/// </para>
+/// <para>
+/// One per connection. Its methods may run on any thread (on overflow, the poller's, inside the journal's fan-out),
+/// so they never throw.
 /// </para>
 /// </remarks>
-internal sealed class SlowConsumerInterrupt(PipeWriter writer)
+internal sealed class PumpInterrupt(PipeWriter writer)
 {
     private ConsumerBuffer? _buffer;
 
@@ -37,11 +43,21 @@ internal sealed class SlowConsumerInterrupt(PipeWriter writer)
     /// </summary>
     public void OnPipelineEnded()
     {
-        if (Volatile.Read(ref _buffer)?.Error is not SlowConsumerException)
+        if (Volatile.Read(ref _buffer)?.Error is SlowConsumerException)
         {
-            return;
+            CancelFlush();
         }
+    }
 
+    /// <summary>The application is stopping: end the buffer and wake the loop wherever it waits.</summary>
+    public void OnShutdown()
+    {
+        Volatile.Read(ref _buffer)?.Dispose();
+        CancelFlush();
+    }
+
+    private void CancelFlush()
+    {
         try
         {
             writer.CancelPendingFlush();
