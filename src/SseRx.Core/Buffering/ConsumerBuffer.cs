@@ -7,8 +7,23 @@ namespace SseRx;
 /// <summary>Options for <see cref="ConsumerBuffer"/>.</summary>
 public sealed class ConsumerBufferOptions
 {
-    /// <summary>The most events waiting for one slow client before it is dropped. Default 256.</summary>
+    /// <summary>
+    /// The most events waiting for a client that is not reading before it is dropped. Default 256. A writer that reports
+    /// with <see cref="ConsumerBuffer.SetWriterBlocked"/> is held to this only while it is blocked on the client.
+    /// </summary>
     public int Capacity { get; set; } = 256;
+
+    /// <summary>
+    /// The most events waiting in any case: the memory bound when the server, not the client, falls behind (its writer
+    /// is runnable but has not had the CPU to write). Applies only to writers that report with
+    /// <see cref="ConsumerBuffer.SetWriterBlocked"/>; at least <see cref="Capacity"/>. Default (<see langword="null"/>):
+    /// 16 times <see cref="Capacity"/>, 4,096 at the default capacity (32 KiB of event references on 64-bit, allocated
+    /// only as a backlog builds up).
+    /// </summary>
+    public int? MaxCapacity { get; set; }
+
+    /// <summary>The <see cref="MaxCapacity"/> in effect.</summary>
+    internal int EffectiveMaxCapacity => MaxCapacity ?? (int)Math.Min(int.MaxValue, Capacity * 16L);
 
     /// <summary>
     /// Event types of which only the latest pending one is kept (it moves to the tail, so ids stay in order).
@@ -25,11 +40,15 @@ public sealed class ConsumerBufferOptions
     private ConflatedCopy? _conflatedCopy;
 
     /// <summary>Throws when a value is out of range. Called by the buffer when it is created.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The capacity is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The capacity is less than 1, or the maximum is less than the capacity.</exception>
     /// <exception cref="ArgumentNullException">The conflated types are <see langword="null"/>.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
+        if (MaxCapacity is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, Capacity, nameof(MaxCapacity));
+        }
         ArgumentNullException.ThrowIfNull(ConflatedTypes, nameof(ConflatedTypes));
     }
 
@@ -50,7 +69,10 @@ public sealed class ConsumerBufferOptions
     private sealed record ConflatedCopy(IReadOnlySet<string> Source, string[] Types);
 }
 
-/// <summary>The client fell further behind than <see cref="ConsumerBufferOptions.Capacity"/> allows and was dropped.</summary>
+/// <summary>
+/// The client fell further behind than <see cref="ConsumerBufferOptions.Capacity"/> (or, while the server was the one
+/// behind, <see cref="ConsumerBufferOptions.MaxCapacity"/>) allows and was dropped.
+/// </summary>
 public sealed class SlowConsumerException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -96,9 +118,10 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     private const int InitialSlots = 8;
 
     private readonly Lock _gate = new();
-    // Starts small and doubles up to _capacity: an idle stream (the common case) holds a few slots, not Capacity.
+    // Starts small and doubles as a backlog builds: an idle stream (the common case) holds a few slots, not Capacity.
     private SseEvent?[] _ring;
     private readonly int _capacity;
+    private readonly int _maxCapacity;
     private readonly string[] _conflated;
     private readonly SingleAssignmentDisposable _upstream = new();
     private readonly Waiter _waiter = new();
@@ -115,6 +138,10 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 
     private bool _waiting;
     private bool _wakeDeferred;
+
+    // Whether the writer has ever reported, and whether it is blocked on the client now (see SetWriterBlocked).
+    private bool _writerReports;
+    private bool _writerBlocked;
     private CancellationToken _waitToken;
     private CancellationTokenRegistration _waitRegistration;
 
@@ -126,7 +153,8 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _capacity = options.Capacity;
-        _ring = new SseEvent?[Math.Min(_capacity, InitialSlots)];
+        _maxCapacity = options.EffectiveMaxCapacity;
+        _ring = new SseEvent?[Math.Min(_maxCapacity, InitialSlots)];
         _conflated = options.ConflatedTypeArray();
         _pendingConflated = new long[_conflated.Length];
         Array.Fill(_pendingConflated, -1);
@@ -303,22 +331,27 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
                 }
             }
 
+            var limit = !_writerReports || _writerBlocked ? _capacity : _maxCapacity;
+            if (_count >= limit)
+            {
+                _ended = true;
+                _error = new SlowConsumerException(limit == _capacity
+                    ? $"The client fell behind: {_count} events were waiting for it (the limit is {_capacity}), so the stream was ended."
+                    : $"The server fell behind this client: {_count} events were waiting (the limit is {_maxCapacity}), so the stream was ended.");
+                return false;
+            }
+
             if (_write - _read == _ring.Length)
             {
-                if (_ring.Length < _capacity)
+                // Fewer than _ring.Length events are live when conflation left holes; otherwise the ring is full and,
+                // since _count < limit <= _maxCapacity, may grow.
+                if (_count < _ring.Length)
                 {
-                    Grow();
-                }
-                else if (_count == _ring.Length)
-                {
-                    _ended = true;
-                    _error = new SlowConsumerException(
-                        $"The client fell behind: its buffer of {_capacity} events is full, so the stream was ended.");
-                    return false;
+                    Compact();
                 }
                 else
                 {
-                    Compact();
+                    Grow();
                 }
             }
 
@@ -332,6 +365,28 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
             _count++;
             Wake(true);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Tells the buffer whether its writer is blocked on the client (a flush that did not complete at once, because the
+    /// connection is not taking bytes), so it can tell a slow client from a slow server.
+    /// </summary>
+    /// <param name="blocked"><see langword="true"/> before awaiting such a flush; <see langword="false"/> once it completes.</param>
+    /// <remarks>
+    /// A writer that never calls this is held to <see cref="ConsumerBufferOptions.Capacity"/> at all times. Once it has
+    /// called it, the client is dropped at <see cref="ConsumerBufferOptions.Capacity"/> only while the writer is blocked on
+    /// it; otherwise the backlog is the server's own (the writer has not had the CPU to write), and it may grow to
+    /// <see cref="ConsumerBufferOptions.MaxCapacity"/> before the client is dropped. So a server that falls behind under
+    /// load delays its clients instead of dropping them all at once and facing their reconnects. If the writer blocks
+    /// with more than <see cref="ConsumerBufferOptions.Capacity"/> events already waiting, the next event drops the client.
+    /// </remarks>
+    public void SetWriterBlocked(bool blocked)
+    {
+        lock (_gate)
+        {
+            _writerReports = true;
+            _writerBlocked = blocked;
         }
     }
 
@@ -454,10 +509,10 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         return -1;
     }
 
-    /// <summary>Doubles the ring (up to the capacity), keeping every pending position, tombstones included.</summary>
+    /// <summary>Doubles the ring (up to the maximum capacity), keeping every pending position, tombstones included.</summary>
     private void Grow()
     {
-        var larger = new SseEvent?[Math.Min(_capacity, _ring.Length * 2)];
+        var larger = new SseEvent?[Math.Min(_maxCapacity, _ring.Length * 2)];
         for (var position = _read; position < _write; position++)
         {
             larger[(int)(position % larger.Length)] = _ring[Slot(position)];

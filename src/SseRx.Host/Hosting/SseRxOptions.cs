@@ -62,8 +62,15 @@ internal sealed class SseRxOptions
     /// <summary>The <c>retry:</c> sent on a stream's first event, and the <c>Retry-After</c> of a refusal. Default 3 seconds.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Events one slow client may fall behind before it is dropped. Default 256.</summary>
+    /// <summary>Events a client that is not reading may fall behind before it is dropped. Default 256.</summary>
     public int ConsumerBufferCapacity { get; set; } = 256;
+
+    /// <summary>
+    /// Events a client may fall behind while the server, not the client, is the slow one (its writer has not had the
+    /// CPU to write): the memory bound of one connection's backlog. At least <see cref="ConsumerBufferCapacity"/>.
+    /// Default (unset): 16 times <see cref="ConsumerBufferCapacity"/>, 4,096 with the defaults.
+    /// </summary>
+    public int? ConsumerBufferMaxCapacity { get; set; }
 
     /// <summary>The replay journal's bounds.</summary>
     public JournalSettings Journal { get; set; } = new();

@@ -43,6 +43,11 @@ internal sealed class SseRxOptionsValidator : IValidateOptions<SseRxOptions>
         }
 
         RequireAtLeastOne(errors, nameof(options.ConsumerBufferCapacity), options.ConsumerBufferCapacity);
+        if (options.ConsumerBufferMaxCapacity is { } maxCapacity && maxCapacity < options.ConsumerBufferCapacity)
+        {
+            errors.Add(Invalid(
+                nameof(options.ConsumerBufferMaxCapacity), maxCapacity, $"at least ConsumerBufferCapacity ({options.ConsumerBufferCapacity})"));
+        }
 
         if (options.Journal is null)
         {

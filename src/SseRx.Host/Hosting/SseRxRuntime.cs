@@ -54,7 +54,11 @@ internal sealed partial class SseRxRuntime : IDisposable
             MaxConnections = Options.MaxConnections,
             MaxConnectionsPerClient = Options.MaxConnectionsPerClient,
         });
-        BufferOptions = new ConsumerBufferOptions { Capacity = Options.ConsumerBufferCapacity };
+        BufferOptions = new ConsumerBufferOptions
+        {
+            Capacity = Options.ConsumerBufferCapacity,
+            MaxCapacity = Options.ConsumerBufferMaxCapacity,
+        };
         Clock = new StreamClock(scheduler, ClockResolution(Options));
         _healthLog = Health.Subscribe(LogHealthChange);
     }

@@ -63,7 +63,7 @@ internal static class SsePump
                     continue;
                 }
 
-                var flush = await writer.FlushAsync(cancellationToken);
+                var flush = await FlushAsync(buffer, writer, cancellationToken);
                 if (stopping.IsCancellationRequested)
                 {
                     return StreamEnd.Shutdown;
@@ -105,5 +105,29 @@ internal static class SsePump
             SlowConsumerException => StreamEnd.SlowConsumer,
             _ => StreamEnd.Faulted,
         };
+    }
+
+    /// <summary>
+    /// Flushes; a flush that does not complete at once is waiting on the client (Kestrel's response buffer is full), and
+    /// the buffer is told so for as long as it waits: only then is the client held to the buffer's capacity. A backlog
+    /// that builds while this loop is merely waiting for CPU is the server's, and may grow to the maximum capacity.
+    /// </summary>
+    private static async ValueTask<FlushResult> FlushAsync(ConsumerBuffer buffer, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        var flush = writer.FlushAsync(cancellationToken);
+        if (flush.IsCompleted)
+        {
+            return await flush;
+        }
+
+        buffer.SetWriterBlocked(true);
+        try
+        {
+            return await flush;
+        }
+        finally
+        {
+            buffer.SetWriterBlocked(false);
+        }
     }
 }

@@ -388,6 +388,67 @@ public sealed class ConsumerBufferTests
     }
 
     [Fact]
+    public void A_writer_that_is_not_blocked_on_its_client_may_fall_behind_up_to_the_maximum_capacity()
+    {
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { Capacity = 4, MaxCapacity = 10 });
+        buffer.SetWriterBlocked(false);
+
+        for (var i = 1; i <= 10; i++)
+        {
+            buffer.OnNext(Item(i, "i" + i));
+        }
+
+        Assert.Null(buffer.Error);
+        Assert.Equal(10, buffer.Count);
+
+        buffer.OnNext(Item(11, "i11"));
+
+        var error = Assert.IsType<SlowConsumerException>(buffer.Error);
+        Assert.Contains("server fell behind", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => "i" + i), Drain(buffer).Select(e => e.Id.Key));
+    }
+
+    [Fact]
+    public void A_writer_blocked_on_its_client_is_held_to_the_capacity_even_with_a_larger_backlog()
+    {
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { Capacity = 4, MaxCapacity = 10 });
+        buffer.SetWriterBlocked(false);
+        for (var i = 1; i <= 6; i++)
+        {
+            buffer.OnNext(Item(i, "i" + i));
+        }
+
+        buffer.SetWriterBlocked(true);
+        buffer.OnNext(MetricsA); // a conflated type still counts once it is pending
+
+        var error = Assert.IsType<SlowConsumerException>(buffer.Error);
+        Assert.Contains("client fell behind", error.Message, StringComparison.Ordinal);
+        Assert.Equal(6, Drain(buffer).Count);
+    }
+
+    [Fact]
+    public void A_writer_that_stops_being_blocked_gets_the_larger_limit_back()
+    {
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { Capacity = 2, MaxCapacity = 8 });
+        buffer.SetWriterBlocked(true);
+        buffer.OnNext(Item(1, "a"));
+        buffer.OnNext(Item(2, "b"));
+        buffer.SetWriterBlocked(false);
+
+        buffer.OnNext(Item(3, "c"));
+
+        Assert.Null(buffer.Error);
+        Assert.Equal(["a", "b", "c"], Drain(buffer).Select(e => e.Id.Key));
+    }
+
+    [Fact]
+    public void The_maximum_capacity_may_not_be_below_the_capacity()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(
+            "MaxCapacity", () => new ConsumerBuffer(new ConsumerBufferOptions { Capacity = 10, MaxCapacity = 9 }));
+    }
+
+    [Fact]
     public void Buffers_share_one_copy_of_the_conflated_types_and_a_new_set_applies_to_later_buffers()
     {
         var options = new ConsumerBufferOptions { Capacity = 1 };

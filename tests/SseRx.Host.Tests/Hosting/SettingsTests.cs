@@ -14,6 +14,7 @@ public sealed class SettingsTests
     [InlineData("MaxConnections", "0", "SseRx:MaxConnections")]
     [InlineData("MaxConnectionsPerClient", "0", "SseRx:MaxConnectionsPerClient")]
     [InlineData("Journal:Capacity", "0", "SseRx:Journal:Capacity")]
+    [InlineData("ConsumerBufferMaxCapacity", "255", "SseRx:ConsumerBufferMaxCapacity")]
     [InlineData("Cors:AllowedOrigins:0", "https://dashboard.example.com/path", "SseRx:Cors:AllowedOrigins")]
     [InlineData("Dashboard:SseBaseUrl", "javascript:alert(1)", "SseRx:Dashboard:SseBaseUrl")]
     public void A_bad_setting_stops_start_up_naming_the_setting(string key, string value, string named)
@@ -56,6 +57,7 @@ public sealed class SettingsTests
         Assert.Equal(new TimeSpan(0, 14, 30), options.MaxStreamLifetime);
         Assert.Equal(TimeSpan.FromSeconds(3), options.RetryInterval);
         Assert.Equal(256, options.ConsumerBufferCapacity);
+        Assert.Null(options.ConsumerBufferMaxCapacity); // 16 x the capacity
         Assert.Equal(100, options.Journal.Capacity);
         Assert.Equal(TimeSpan.FromMinutes(5), options.Journal.MaxAge);
         Assert.True(options.Simulator.Enabled);
