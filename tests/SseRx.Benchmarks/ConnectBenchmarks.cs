@@ -18,6 +18,7 @@ public class ConnectBenchmarks
     private Subject<SseEvent> _source = null!;
     private EventJournal _journal = null!;
     private SseEvent _heartbeat = null!;
+    private StreamClock _clock = null!;
     private List<ConsumerBuffer> _open = null!;
 
     [Params(0, 10_000)]
@@ -27,6 +28,7 @@ public class ConnectBenchmarks
     public void Setup()
     {
         _scheduler = new HistoricalScheduler(SampleEvents.Epoch);
+        _clock = new StreamClock(_scheduler); // one timer for all, as the host has
         _source = new Subject<SseEvent>();
         _journal = _source.ToJournal(new JournalOptions(), _scheduler);
         _heartbeat = SentimentEvents.Heartbeat(SseEventId.AtTime(SampleEvents.Epoch), SampleEvents.Epoch, AlreadyOpen);
@@ -65,7 +67,7 @@ public class ConnectBenchmarks
 
     private ConsumerBuffer Connect() =>
         _journal.ResumeFrom(null)
-            .WithHeartbeat(TimeSpan.FromSeconds(30), _ => _heartbeat, _scheduler)
-            .WithMaxLifetime(TimeSpan.FromHours(1), _scheduler)
+            .WithHeartbeat(TimeSpan.FromSeconds(30), _ => _heartbeat, _clock)
+            .WithMaxLifetime(TimeSpan.FromHours(1), _clock)
             .SubscribeBuffered(_bufferOptions);
 }

@@ -12,8 +12,8 @@ namespace SseRx.Benchmarks;
 /// "Allocated" per operation divided by <see cref="Subscribers"/> is the per-connection cost of one event.
 /// </summary>
 /// <remarks>
-/// The scheduler is a <see cref="HistoricalScheduler"/> that never advances, so heartbeat and lifetime timers are armed
-/// (as in production) but never fire during the measurement. The writer's wake-up (the continuation after
+/// The scheduler is a <see cref="HistoricalScheduler"/> that never advances, so the shared <see cref="StreamClock"/> that
+/// times heartbeats and lifetimes (as in the host) is armed but never fires during the measurement. The writer's wake-up (the continuation after
 /// <see cref="ConsumerBuffer.WaitToReadAsync"/>) and the socket write are the host's part and are measured by the load
 /// client, not here.
 /// </remarks>
@@ -40,6 +40,7 @@ public class FanOutBenchmarks
         _next = 0;
 
         var scheduler = new HistoricalScheduler(SampleEvents.Epoch);
+        var clock = new StreamClock(scheduler); // one timer for all, as the host has
         _source = new Subject<SseEvent>();
         _journal = _source.ToJournal(new JournalOptions(), scheduler);
         var heartbeat = SentimentEvents.Heartbeat(SseEventId.AtTime(SampleEvents.Epoch), SampleEvents.Epoch, Subscribers);
@@ -48,8 +49,8 @@ public class FanOutBenchmarks
         for (var i = 0; i < _buffers.Length; i++)
         {
             _buffers[i] = _journal.ResumeFrom(null)
-                .WithHeartbeat(TimeSpan.FromSeconds(30), _ => heartbeat, scheduler)
-                .WithMaxLifetime(TimeSpan.FromHours(1), scheduler)
+                .WithHeartbeat(TimeSpan.FromSeconds(30), _ => heartbeat, clock)
+                .WithMaxLifetime(TimeSpan.FromHours(1), clock)
                 .SubscribeBuffered(bufferOptions);
         }
 
