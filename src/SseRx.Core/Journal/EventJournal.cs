@@ -71,7 +71,11 @@ public sealed class EventJournal : IDisposable
     /// <summary>Creates a journal over <paramref name="source"/>. Nothing is subscribed until the first reader arrives.</summary>
     /// <param name="source">The live events, usually shared (one poll per process).</param>
     /// <param name="options">Bounds and history; validated and copied here.</param>
-    /// <param name="scheduler">The clock for <see cref="JournalOptions.MaxAge"/> and <see cref="JournalOptions.HistoryWindow"/>.</param>
+    /// <param name="scheduler">
+    /// The clock for <see cref="JournalOptions.MaxAge"/> and <see cref="JournalOptions.HistoryWindow"/>, and where a reader
+    /// that leaves while the journal is delivering on another thread has its slot freed, so it should run work
+    /// asynchronously (<c>Scheduler.Default</c>; not <c>Scheduler.Immediate</c>).
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public EventJournal(IObservable<SseEvent> source, JournalOptions options, IScheduler scheduler)
     {
@@ -132,7 +136,7 @@ public sealed class EventJournal : IDisposable
     /// <summary>The number of current readers (subscriptions made through <see cref="ResumeFrom"/>).</summary>
     /// <remarks>
     /// A reader disposed while the journal is busy delivering an event (on another thread) is counted until that
-    /// delivery ends and the thread pool frees its slot; it receives nothing in between.
+    /// delivery ends and the journal's scheduler frees its slot; it receives nothing in between.
     /// </remarks>
     public int ReaderCount
     {
@@ -246,11 +250,14 @@ public sealed class EventJournal : IDisposable
         // A reader is usually disposed from inside a pipeline that holds locks of its own (a heartbeat that overflowed
         // a full buffer holds the heartbeat's lock). The fan-out holds this lock while it calls into those pipelines, so
         // waiting for it here could close a cycle and freeze every stream. The reader is already marked disposed and
-        // receives nothing more, so when the lock is busy its slot is freed on the thread pool instead.
+        // receives nothing more, so when the lock is busy its slot is freed later, on the journal's scheduler.
         if (!_gate.TryEnter())
         {
-            ThreadPool.UnsafeQueueUserWorkItem(
-                static state => state.Journal.RemoveWaiting(state.Reader), (Journal: this, Reader: reader), preferLocal: false);
+            _scheduler.Schedule((Journal: this, Reader: reader), static (_, state) =>
+            {
+                state.Journal.RemoveWaiting(state.Reader);
+                return Disposable.Empty;
+            });
             return;
         }
 

@@ -8,8 +8,9 @@ namespace SseRx.Tests.Journal;
 /// <summary>
 /// A reader disposed on one thread while the journal's fan-out, on another, is blocked inside that reader's pipeline.
 /// In the host this is a heartbeat that overflows a full buffer (the heartbeat's lock is held, and disposal reaches the
-/// journal) at the moment a poll's fan-out waits for the same heartbeat lock. Two real threads forced into that
-/// interleaving; the deadline only bounds a deadlock, nothing waits for time to pass.
+/// journal) at the moment a poll's fan-out waits for the same heartbeat lock. Two real threads are forced into that
+/// interleaving by handshakes; the deadline only bounds a deadlock, and the deferred removal runs on a virtual-time
+/// scheduler, so nothing waits for time to pass.
 /// </summary>
 public sealed class EventJournalLockOrderTests
 {
@@ -53,18 +54,14 @@ public sealed class EventJournalLockOrderTests
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
 
-        var both = Task.WhenAll(disposer, fanOut);
-        Assert.Same(both, await Task.WhenAny(both, Task.Delay(Deadline)));
-        await both;
+        // Before the fix both threads waited for each other's lock forever.
+        await Task.WhenAll(disposer, fanOut).WaitAsync(Deadline);
 
-        // The slot is freed once the fan-out has let go of the journal; the other reader is unaffected.
-        var deadline = DateTime.UtcNow + Deadline;
-        while (journal.ReaderCount != 1 && DateTime.UtcNow < deadline)
-        {
-            await Task.Yield();
-        }
-
+        // The disposed reader still holds its slot (the journal was busy); its removal waits on the journal's scheduler.
+        Assert.Equal(2, journal.ReaderCount);
+        scheduler.AdvanceBy(1);
         Assert.Equal(1, journal.ReaderCount);
+
         source.OnNext(Item(2, "b"));
         Assert.Single(delivered);
     }
