@@ -395,7 +395,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     /// by a batch of events wakes once, after the whole batch, and writes it with one flush instead of racing the
     /// delivery and flushing per event.
     /// </summary>
-    /// <returns>The scope; dispose it on the same thread, once the batch has been delivered. Scopes nest.</returns>
+    /// <returns>The scope; dispose it once the batch has been delivered. Scopes nest.</returns>
     /// <remarks>
     /// For a source that delivers a burst of events synchronously (a poll's batch): open a scope around the burst.
     /// Only wake-ups with an event to read are held back (an ended buffer wakes its reader at once), and only those
@@ -404,7 +404,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     public static WakeDeferral DeferWakes()
     {
         WakeDeferral.Depth++;
-        return new WakeDeferral(Environment.CurrentManagedThreadId);
+        return default;
     }
 
     /// <summary>Wakes the reader if a deferred wake-up is still wanted; called when the deferring scope ends.</summary>
