@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SseRx.Host.Auth;
+using SseRx.Host.Tests.Infrastructure;
 using static SseRx.Host.Tests.Configurations.ConfigurationApi;
 
 namespace SseRx.Host.Tests.Configurations;
@@ -164,15 +164,15 @@ public sealed class AuthenticationTests : IClassFixture<AuthenticationTests.Fixt
     public void Unusable_auth_settings_fail_start_up_validation_with_a_clear_message(
         string? signingKey, string? issuer, string? audience, string? authority, string expected)
     {
-        var validator = StartupValidator(new Dictionary<string, string?>
-        {
-            ["SseRx:Auth:Jwt:SigningKey"] = signingKey,
-            ["SseRx:Auth:Jwt:Issuer"] = issuer,
-            ["SseRx:Auth:Jwt:Audience"] = audience,
-            ["SseRx:Auth:Jwt:Authority"] = authority,
-        });
-
-        var error = Assert.Throws<OptionsValidationException>(validator.Validate);
+        var error = StartupValidation.Error(
+            new Dictionary<string, string?>
+            {
+                ["SseRx:Auth:Jwt:SigningKey"] = signingKey,
+                ["SseRx:Auth:Jwt:Issuer"] = issuer,
+                ["SseRx:Auth:Jwt:Audience"] = audience,
+                ["SseRx:Auth:Jwt:Authority"] = authority,
+            },
+            RegisterAuthentication);
 
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
     }
@@ -184,25 +184,20 @@ public sealed class AuthenticationTests : IClassFixture<AuthenticationTests.Fixt
     [InlineData(null, null, null, null)]
     public void Usable_auth_settings_pass_start_up_validation(string? signingKey, string? issuer, string? audience, string? authority)
     {
-        var validator = StartupValidator(new Dictionary<string, string?>
-        {
-            ["SseRx:Auth:TrustUserIdHeader"] = "true",
-            ["SseRx:Auth:Jwt:SigningKey"] = signingKey,
-            ["SseRx:Auth:Jwt:Issuer"] = issuer,
-            ["SseRx:Auth:Jwt:Audience"] = audience,
-            ["SseRx:Auth:Jwt:Authority"] = authority,
-        });
-
-        validator.Validate();
+        StartupValidation.Run(
+            new Dictionary<string, string?>
+            {
+                ["SseRx:Auth:TrustUserIdHeader"] = "true",
+                ["SseRx:Auth:Jwt:SigningKey"] = signingKey,
+                ["SseRx:Auth:Jwt:Issuer"] = issuer,
+                ["SseRx:Auth:Jwt:Audience"] = audience,
+                ["SseRx:Auth:Jwt:Authority"] = authority,
+            },
+            RegisterAuthentication);
     }
 
-    private static IStartupValidator StartupValidator(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging();
+    private static void RegisterAuthentication(IServiceCollection services, IConfiguration configuration) =>
         services.AddSseRxAuthentication(configuration);
-        return services.BuildServiceProvider().GetRequiredService<IStartupValidator>();
-    }
 
     private static string UnsignedToken(string subject)
     {

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SseRx.Host.Hosting;
 using SseRx.Host.Tests.Infrastructure;
 
@@ -19,27 +16,10 @@ public sealed class SettingsTests
     [InlineData("Dashboard:SseBaseUrl", "javascript:alert(1)", "SseRx:Dashboard:SseBaseUrl")]
     public void A_bad_setting_stops_start_up_naming_the_setting(string key, string value, string named)
     {
-        var error = StartupError(static (services, configuration) => services.AddSseRxHost(configuration), key, value);
+        var error = StartupValidation.Error(
+            new Dictionary<string, string?> { [$"SseRx:{key}"] = value }, static (services, configuration) => services.AddSseRxHost(configuration));
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// Runs the host's start-up validation (what <c>ValidateOnStart</c> makes the host run before it serves) over the
-    /// registrations <paramref name="register"/> names, with one <c>SseRx:</c> setting. Directly, not through
-    /// WebApplicationFactory: there a failed start can surface as an ObjectDisposedException instead (the factory races
-    /// the app's own thread that disposes the failed host).
-    /// </summary>
-    internal static OptionsValidationException StartupError(
-        Action<IServiceCollection, IConfiguration> register, string key, string value)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [$"SseRx:{key}"] = value })
-            .Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-        register(services, configuration);
-        using var provider = services.BuildServiceProvider();
-        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
     }
 
     [Fact]

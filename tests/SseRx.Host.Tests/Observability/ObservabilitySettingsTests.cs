@@ -78,14 +78,9 @@ public sealed class ObservabilitySettingsTests
     [InlineData("Traces:RootSampleRatio", "1.5", "Traces:RootSampleRatio")]
     public void A_bad_setting_stops_the_start_naming_it(string key, string value, string named)
     {
-        // The host's start-up validator, run directly: through WebApplicationFactory a failed start can surface as an
-        // ObjectDisposedException instead (the factory races the app's own thread that disposes the failed host).
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [$"SseRx:Observability:{key}"] = value })
-            .Build();
-        using var provider = Services(configuration).BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var error = StartupValidation.Error(
+            new Dictionary<string, string?> { [$"SseRx:Observability:{key}"] = value },
+            static (services, configuration) => services.AddSseRxObservability(configuration));
 
         Assert.Contains($"SseRx:Observability:{named}", error.Message, StringComparison.Ordinal);
     }

@@ -199,7 +199,8 @@ public sealed class AbuseTests
     [InlineData("RateLimit:Window", "02:00:00", "SseRx:RateLimit:Window")]
     public void A_bad_rate_limit_setting_stops_start_up_naming_the_setting(string key, string value, string named)
     {
-        var error = Hosting.SettingsTests.StartupError(static (services, configuration) => services.AddSseRxRateLimiting(configuration), key, value);
+        var error = StartupValidation.Error(
+            new Dictionary<string, string?> { [$"SseRx:{key}"] = value }, static (services, configuration) => services.AddSseRxRateLimiting(configuration));
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
