@@ -139,9 +139,8 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     private bool _waiting;
     private bool _wakeDeferred;
 
-    // Whether the writer has ever reported, and whether it is blocked on the client now (see SetWriterBlocked).
-    private bool _writerReports;
-    private bool _writerBlocked;
+    // Whether the writer is blocked on the client now, or null if it has never said (see SetWriterBlocked).
+    private bool? _writerBlocked;
     private CancellationToken _waitToken;
     private CancellationTokenRegistration _waitRegistration;
 
@@ -331,7 +330,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
                 }
             }
 
-            var limit = !_writerReports || _writerBlocked ? _capacity : _maxCapacity;
+            var limit = _writerBlocked == false ? _maxCapacity : _capacity;
             if (_count >= limit)
             {
                 _ended = true;
@@ -385,7 +384,6 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     {
         lock (_gate)
         {
-            _writerReports = true;
             _writerBlocked = blocked;
         }
     }
