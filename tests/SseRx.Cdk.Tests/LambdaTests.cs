@@ -13,9 +13,9 @@ public sealed class LambdaTests(SynthFixture synth)
 
     private string ApiId => S.LogicalId(S.Stack.Lambda!.ApiFunction);
 
-    private JsonObject Env(Synthesized s, string functionId) => s.Properties(functionId)["Environment"]!["Variables"]!.AsObject();
+    private static JsonObject Env(Synthesized s, string functionId) => s.FunctionEnvironment(functionId);
 
-    private static string? Str(JsonNode? node) => node?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)node : null;
+    private static string? Str(JsonNode? node) => Synthesized.Str(node);
 
     [Fact]
     public void ExactlyTwoFunctions_BothFromTheSameZipAsset()

@@ -133,6 +133,15 @@ public sealed record Synthesized(SseRxStack Stack, Template Template, JsonObject
 
     /// <summary>A resource's properties by logical id.</summary>
     public JsonObject Properties(string logicalId) => Resources[logicalId]!["Properties"]!.AsObject();
+
+    /// <summary>A Lambda function's environment variables by logical id.</summary>
+    public JsonObject FunctionEnvironment(string functionId) => Properties(functionId)["Environment"]!["Variables"]!.AsObject();
+
+    /// <summary>The one resource of <paramref name="type"/>; fails unless there is exactly one.</summary>
+    public KeyValuePair<string, JsonObject> Single(string type) => Assert.Single(OfType(type));
+
+    /// <summary>A JSON string's value, or null when the node is absent or not a string (a token such as Ref).</summary>
+    public static string? Str(JsonNode? node) => node?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)node : null;
 }
 
 [CollectionDefinition(Name)]
