@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace SseRx.Cdk;
 
-/// <summary>Where the host runs: two Lambda functions, or one ECS Fargate service behind an ALB.</summary>
+/// <summary>Where the host runs: two Lambda functions (the stream one classic or on Managed Instances), or one ECS Fargate service behind an ALB.</summary>
 public enum DeploymentTarget
 {
     /// <summary>An api function (BUFFERED Function URL) and a stream function (RESPONSE_STREAM Function URL).</summary>
@@ -10,6 +10,28 @@ public enum DeploymentTarget
 
     /// <summary>One Fargate service (Role=all) behind an Application Load Balancer.</summary>
     Fargate,
+
+    /// <summary>
+    /// As <see cref="Lambda"/>, but the stream function runs on a Lambda Managed Instances capacity provider, where
+    /// one execution environment serves many streams.
+    /// </summary>
+    LambdaManaged,
+}
+
+/// <summary>The spelling of each <see cref="DeploymentTarget"/> in CDK context.</summary>
+public static class DeploymentTargetNames
+{
+    /// <summary>The context value of <paramref name="target"/>: <c>lambda</c>, <c>fargate</c> or <c>lambda-managed</c>.</summary>
+    public static string ContextName(this DeploymentTarget target) => target switch
+    {
+        DeploymentTarget.Lambda => "lambda",
+        DeploymentTarget.Fargate => "fargate",
+        DeploymentTarget.LambdaManaged => "lambda-managed",
+        _ => throw new ArgumentOutOfRangeException(nameof(target), target, null),
+    };
+
+    /// <summary>Whether the target deploys the two Lambda functions (classic or Managed Instances stream function).</summary>
+    public static bool UsesLambda(this DeploymentTarget target) => target is DeploymentTarget.Lambda or DeploymentTarget.LambdaManaged;
 }
 
 /// <summary>
@@ -34,7 +56,28 @@ public sealed record DeploymentSettings
     /// <summary>Lambda's hard ceiling on a function timeout.</summary>
     public static readonly TimeSpan LambdaMaxTimeout = TimeSpan.FromMinutes(15);
 
-    /// <summary>Context key <c>target</c>: <c>lambda</c> (default) or <c>fargate</c>.</summary>
+    /// <summary>
+    /// The first LambdaAdapterLayerX86 version whose adapter (1.0.0-rc1) forwards concurrent invocations, which
+    /// Lambda Managed Instances needs (aws-lambda-web-adapter #625, first shipped in layer 26).
+    /// </summary>
+    public const int ManagedInstancesMinAdapterLayerVersion = 26;
+
+    /// <summary>The smallest Managed Instances function: 2 GB and 1 vCPU (Lambda developer guide, scaling page).</summary>
+    public const int ManagedMinMemoryMb = 2048;
+
+    /// <summary>The largest function memory CloudFormation accepts (AWS::Lambda::Function MemorySize, 32768).</summary>
+    public const int ManagedMaxMemoryMb = 32_768;
+
+    /// <summary>
+    /// AWS's guidance ceiling for PerExecutionEnvironmentMaxConcurrency: "up to 64 per vCPU" for invocations that use
+    /// very little CPU (Lambda Managed Instances best practices and troubleshooting pages).
+    /// </summary>
+    public const int ManagedMaxConcurrencyPerVCpu = 64;
+
+    /// <summary>The hard range of PerExecutionEnvironmentMaxConcurrency in CloudFormation and the Lambda API: 1 to 1600.</summary>
+    public const int ManagedMaxConcurrency = 1600;
+
+    /// <summary>Context key <c>target</c>: <c>lambda</c> (default), <c>fargate</c> or <c>lambda-managed</c>.</summary>
     public DeploymentTarget Target { get; init; } = DeploymentTarget.Lambda;
 
     /// <summary>Context key <c>stackName</c>; default <c>SseRx</c>. Both targets use it, so the tables survive a switch.</summary>
@@ -109,6 +152,57 @@ public sealed record DeploymentSettings
     /// <summary>Context key <c>streamReservedConcurrency</c>: caps concurrent viewers (and cost); default none.</summary>
     public int? StreamReservedConcurrency { get; init; }
 
+    // ---- Lambda Managed Instances (target lambda-managed; the api function stays classic) ----
+
+    /// <summary>
+    /// Context key <c>managedMemoryMb</c>: the stream function's memory on the capacity provider; default 4096 (2 vCPUs
+    /// at 2 GiB per vCPU). At least 2048, and a whole number of vCPUs at <see cref="ManagedMemoryGiBPerVCpu"/>.
+    /// </summary>
+    public int ManagedMemoryMb { get; init; } = 4096;
+
+    /// <summary>Context key <c>managedMemoryPerVCpu</c>: ExecutionEnvironmentMemoryGiBPerVCpu, 2 to 8; default 2 (the C-family ratio).</summary>
+    public int ManagedMemoryGiBPerVCpu { get; init; } = 2;
+
+    /// <summary>
+    /// Context key <c>managedConcurrency</c>: streams one execution environment serves. It is both the function's
+    /// PerExecutionEnvironmentMaxConcurrency and the host's SseRx__MaxConnections, so the host never refuses what Lambda
+    /// routes to it; default 100 (the spec's per-instance limit, FR-008), at most 64 per vCPU.
+    /// </summary>
+    public int ManagedConcurrency { get; init; } = 100;
+
+    /// <summary>Context key <c>managedMinEnvironments</c>: FunctionScalingConfig.MinExecutionEnvironments; default 3 (AWS's default, one per AZ).</summary>
+    public int ManagedMinEnvironments { get; init; } = 3;
+
+    /// <summary>
+    /// Context key <c>managedMaxEnvironments</c>: FunctionScalingConfig.MaxExecutionEnvironments; default 20. With
+    /// <see cref="ManagedConcurrency"/> it caps concurrent viewers (and cost): 20 × 100 = 2,000 by default.
+    /// </summary>
+    public int ManagedMaxEnvironments { get; init; } = 20;
+
+    /// <summary>
+    /// Context key <c>managedMaxVCpu</c>: the capacity provider's MaxVCpuCount, the ceiling on EC2 capacity across its
+    /// instances; default 64. Must leave room for <see cref="ManagedMaxEnvironments"/> environments.
+    /// </summary>
+    public int ManagedMaxVCpu { get; init; } = 64;
+
+    /// <summary>
+    /// Context key <c>managedInstanceTypes</c>: comma-separated EC2 instance types the capacity provider may launch
+    /// (InstanceRequirements.AllowedInstanceTypes); default none (Lambda picks among x86_64 types).
+    /// </summary>
+    public IReadOnlyList<string> ManagedInstanceTypes { get; init; } = [];
+
+    /// <summary>
+    /// Context key <c>managedCpuTarget</c>: a target average CPU utilization (percent) for Manual scaling mode; default
+    /// none (ScalingMode Auto). Streams are I/O-bound, so Auto, which also scales on concurrency saturation, suits them.
+    /// </summary>
+    public double? ManagedCpuTarget { get; init; }
+
+    /// <summary>Context key <c>managedNatGateways</c>: NAT gateways for the capacity provider's private subnets, 1 or 2; default 1.</summary>
+    public int ManagedNatGateways { get; init; } = 1;
+
+    /// <summary>vCPUs of one stream execution environment: <see cref="ManagedMemoryMb"/> / (<see cref="ManagedMemoryGiBPerVCpu"/> GiB).</summary>
+    public int ManagedVCpusPerEnvironment => ManagedMemoryMb / (ManagedMemoryGiBPerVCpu * 1024);
+
     // ---- Fargate ----
 
     /// <summary>Context key <c>imageContext</c>: the Docker build context (the repository root); default <c>..</c>.</summary>
@@ -158,7 +252,8 @@ public sealed record DeploymentSettings
             {
                 null or "lambda" => DeploymentTarget.Lambda,
                 "fargate" => DeploymentTarget.Fargate,
-                var other => throw new ArgumentException($"Context 'target' must be 'lambda' or 'fargate', not '{other}'."),
+                "lambda-managed" => DeploymentTarget.LambdaManaged,
+                var other => throw new ArgumentException($"Context 'target' must be 'lambda', 'fargate' or 'lambda-managed', not '{other}'."),
             },
             StackName = S("stackName") ?? d.StackName,
             PollInterval = Duration(S, "pollInterval", d.PollInterval),
@@ -178,6 +273,17 @@ public sealed record DeploymentSettings
             StreamTimeout = Duration(S, "streamTimeout", d.StreamTimeout),
             StreamLifetime = Duration(S, "streamLifetime", d.StreamLifetime),
             StreamReservedConcurrency = Int(S, "streamReservedConcurrency"),
+            ManagedMemoryMb = Int(S, "managedMemoryMb") ?? d.ManagedMemoryMb,
+            ManagedMemoryGiBPerVCpu = Int(S, "managedMemoryPerVCpu") ?? d.ManagedMemoryGiBPerVCpu,
+            ManagedConcurrency = Int(S, "managedConcurrency") ?? d.ManagedConcurrency,
+            ManagedMinEnvironments = Int(S, "managedMinEnvironments") ?? d.ManagedMinEnvironments,
+            ManagedMaxEnvironments = Int(S, "managedMaxEnvironments") ?? d.ManagedMaxEnvironments,
+            ManagedMaxVCpu = Int(S, "managedMaxVCpu") ?? d.ManagedMaxVCpu,
+            ManagedInstanceTypes = S("managedInstanceTypes") is { } types
+                ? types.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                : d.ManagedInstanceTypes,
+            ManagedCpuTarget = Number(S, "managedCpuTarget"),
+            ManagedNatGateways = Int(S, "managedNatGateways") ?? d.ManagedNatGateways,
             ImageContext = S("imageContext") ?? d.ImageContext,
             Dockerfile = S("dockerfile") ?? d.Dockerfile,
             DesiredCount = Int(S, "desiredCount") ?? d.DesiredCount,
@@ -222,6 +328,46 @@ public sealed record DeploymentSettings
             $"albIdleTimeout ({AlbIdleTimeout:c}) must exceed heartbeatInterval ({HeartbeatInterval:c}) and be at most 4000 s.");
         Require(Logs.RetentionFor(LogRetentionDays) is not null,
             $"logRetentionDays {LogRetentionDays} is not a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, ...).");
+        ValidateManagedInstances();
+    }
+
+    private void ValidateManagedInstances()
+    {
+        Require(ManagedMemoryGiBPerVCpu is >= 2 and <= 8,
+            $"managedMemoryPerVCpu must be in [2, 8] GiB per vCPU (ExecutionEnvironmentMemoryGiBPerVCpu), not {ManagedMemoryGiBPerVCpu}.");
+        Require(ManagedMemoryMb is >= ManagedMinMemoryMb and <= ManagedMaxMemoryMb,
+            $"managedMemoryMb must be in [{ManagedMinMemoryMb}, {ManagedMaxMemoryMb}] (a Managed Instances function has at least 2 GB and 1 vCPU), not {ManagedMemoryMb}.");
+        Require(ManagedMemoryMb % (ManagedMemoryGiBPerVCpu * 1024) == 0,
+            $"managedMemoryMb ({ManagedMemoryMb}) must be a whole number of vCPUs at managedMemoryPerVCpu={ManagedMemoryGiBPerVCpu} GiB, i.e. a multiple of {ManagedMemoryGiBPerVCpu * 1024}.");
+        Require(ManagedConcurrency is >= 1 and <= ManagedMaxConcurrency,
+            $"managedConcurrency must be in [1, {ManagedMaxConcurrency}] (PerExecutionEnvironmentMaxConcurrency), not {ManagedConcurrency}.");
+        // Within AWS's stated range for low-CPU invocations; beyond it the scaler has no documented behaviour to rely on.
+        Require(ManagedConcurrency <= ManagedMaxConcurrencyPerVCpu * Math.Max(1, ManagedVCpusPerEnvironment),
+            $"managedConcurrency ({ManagedConcurrency}) must be at most {ManagedMaxConcurrencyPerVCpu} per vCPU; managedMemoryMb={ManagedMemoryMb} " +
+            $"at {ManagedMemoryGiBPerVCpu} GiB per vCPU gives {ManagedVCpusPerEnvironment} vCPU(s). Raise managedMemoryMb or lower managedConcurrency.");
+        Require(ManagedMinEnvironments is >= 1 and <= 15_000,
+            $"managedMinEnvironments must be in [1, 15000] (0 would deactivate the function), not {ManagedMinEnvironments}.");
+        Require(ManagedMaxEnvironments >= ManagedMinEnvironments && ManagedMaxEnvironments <= 15_000,
+            $"managedMaxEnvironments ({ManagedMaxEnvironments}) must be at least managedMinEnvironments ({ManagedMinEnvironments}) and at most 15000.");
+        Require(ManagedMaxVCpu is >= 2 and <= 15_000,
+            $"managedMaxVCpu must be in [2, 15000] (MaxVCpuCount), not {ManagedMaxVCpu}.");
+        Require(ManagedMaxVCpu >= ManagedMaxEnvironments * ManagedVCpusPerEnvironment,
+            $"managedMaxVCpu ({ManagedMaxVCpu}) cannot hold managedMaxEnvironments ({ManagedMaxEnvironments}) environments of " +
+            $"{ManagedVCpusPerEnvironment} vCPU(s); raise it to at least {ManagedMaxEnvironments * ManagedVCpusPerEnvironment} or lower managedMaxEnvironments.");
+        Require(ManagedInstanceTypes.Count <= 400 && ManagedInstanceTypes.All(t => t.Length <= 30 && t.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-')),
+            $"managedInstanceTypes must be up to 400 EC2 instance types such as c7i.xlarge, not '{string.Join(",", ManagedInstanceTypes)}'.");
+        Require(ManagedCpuTarget is null or (> 0 and <= 100),
+            $"managedCpuTarget must be a percentage in (0, 100], not {ManagedCpuTarget}.");
+        Require(ManagedNatGateways is 1 or 2,
+            $"managedNatGateways must be 1 or 2 (one per Availability Zone at most), not {ManagedNatGateways}.");
+        if (Target == DeploymentTarget.LambdaManaged)
+        {
+            Require(LambdaWebAdapterLayerVersion >= ManagedInstancesMinAdapterLayerVersion,
+                $"lwaLayerVersion {LambdaWebAdapterLayerVersion} predates Lambda Managed Instances support in the Web Adapter; " +
+                $"target lambda-managed needs {ManagedInstancesMinAdapterLayerVersion} or later.");
+            Require(StreamReservedConcurrency is null,
+                "streamReservedConcurrency does not apply to target lambda-managed; cap viewers with managedMaxEnvironments × managedConcurrency.");
+        }
     }
 
     private static bool IsOrigin(string value) =>
@@ -241,6 +387,11 @@ public sealed record DeploymentSettings
         s(key) is not { } text ? fallback
         : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value
         : throw new ArgumentException($"Context '{key}' must be a duration such as 00:14:00, not '{text}'.");
+
+    private static double? Number(Func<string, string?> s, string key) =>
+        s(key) is not { } text ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ArgumentException($"Context '{key}' must be a number, not '{text}'.");
 
     private static int? Int(Func<string, string?> s, string key) =>
         s(key) is not { } text ? null

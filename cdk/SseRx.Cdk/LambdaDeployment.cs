@@ -15,9 +15,10 @@ namespace SseRx.Cdk;
 /// function (Role=stream: SSE) with a RESPONSE_STREAM Function URL.
 /// </summary>
 /// <remarks>
-/// Lambda gives every concurrent request its own execution environment, so each stream process serves
-/// exactly one connection (SseRx__MaxConnections=1) and runs its own poller; resume across reconnects
-/// comes from DynamoDB.
+/// On classic Lambda every concurrent request gets its own execution environment, so each stream process serves
+/// exactly one connection (SseRx__MaxConnections=1) and runs its own poller; resume across reconnects comes from
+/// DynamoDB. With target lambda-managed the stream function runs on a <see cref="ManagedInstancesCapacity"/>, where one
+/// environment serves many streams with one poller; the api function stays classic either way.
 /// </remarks>
 public sealed class LambdaDeployment : Construct
 {
@@ -50,12 +51,29 @@ public sealed class LambdaDeployment : Construct
             ? new SnsAction(Topic.FromTopicArn(this, "AlarmTopic", topicArn))
             : null;
 
-        var streamEnv = HostEnvironment.For("stream", 1, settings.StreamLifetime, "sserx-stream", settings, tables);
-        streamEnv["AWS_LWA_INVOKE_MODE"] = "response_stream";
-        StreamFunction = CreateFunction("Stream", "SseRx SSE streams (Role=stream) behind the Lambda Web Adapter",
-            settings.StreamMemoryMb, settings.StreamTimeout, streamEnv, code, layers, settings,
-            // Caps the environments (and so the cost) open streams can hold; a viewer over the cap gets a 429 and retries.
-            reservedConcurrency: settings.StreamReservedConcurrency);
+        if (settings.Target == DeploymentTarget.LambdaManaged)
+        {
+            Capacity = new ManagedInstancesCapacity(this, "Capacity", settings);
+            // One environment serves managedConcurrency streams, and the host admits exactly as many: Lambda stops
+            // routing to a full environment, so the host's own 503 only fires if the two ever disagree.
+            var streamEnv = HostEnvironment.For("stream", settings.ManagedConcurrency, settings.StreamLifetime, "sserx-stream", settings, tables);
+            streamEnv["AWS_LWA_INVOKE_MODE"] = "response_stream";
+            // A new construct id, so a switch from target lambda creates a new function: a function's capacity provider
+            // cannot be added or removed once it exists.
+            StreamFunction = CreateFunction("ManagedStream",
+                "SseRx SSE streams (Role=stream) on Lambda Managed Instances behind the Lambda Web Adapter",
+                settings.ManagedMemoryMb, settings.StreamTimeout, streamEnv, code, layers, settings);
+            Capacity.Attach(StreamFunction, settings);
+        }
+        else
+        {
+            var streamEnv = HostEnvironment.For("stream", 1, settings.StreamLifetime, "sserx-stream", settings, tables);
+            streamEnv["AWS_LWA_INVOKE_MODE"] = "response_stream";
+            StreamFunction = CreateFunction("Stream", "SseRx SSE streams (Role=stream) behind the Lambda Web Adapter",
+                settings.StreamMemoryMb, settings.StreamTimeout, streamEnv, code, layers, settings,
+                // Caps the environments (and so the cost) open streams can hold; a viewer over the cap gets a 429 and retries.
+                reservedConcurrency: settings.StreamReservedConcurrency);
+        }
 
         tables.GrantRead(StreamFunction);
         StreamUrl = StreamFunction.AddFunctionUrl(new FunctionUrlOptions
@@ -109,7 +127,18 @@ public sealed class LambdaDeployment : Construct
         });
         _ = new CfnOutput(stack, "ApiLogGroup", new CfnOutputProps { Value = ApiFunction.LogGroup.LogGroupName });
         _ = new CfnOutput(stack, "StreamLogGroup", new CfnOutputProps { Value = StreamFunction.LogGroup.LogGroupName });
+        if (Capacity is not null)
+        {
+            _ = new CfnOutput(stack, "CapacityProviderArn", new CfnOutputProps
+            {
+                Value = Capacity.Arn,
+                Description = "The Lambda Managed Instances capacity provider the stream function runs on.",
+            });
+        }
     }
+
+    /// <summary>The capacity provider of the stream function, when the target is lambda-managed.</summary>
+    public ManagedInstancesCapacity? Capacity { get; }
 
     /// <summary>The dashboard and REST function (Role=api).</summary>
     public Function ApiFunction { get; }
@@ -130,7 +159,8 @@ public sealed class LambdaDeployment : Construct
         env["AWS_LWA_PORT"] = DeploymentSettings.Port.ToString(CultureInfo.InvariantCulture);
         env["PORT"] = DeploymentSettings.Port.ToString(CultureInfo.InvariantCulture);
         env["AWS_LWA_READINESS_CHECK_PATH"] = DeploymentSettings.HealthPath;
-        // One connection per environment on a fraction of a vCPU: workstation GC keeps the heap small.
+        // Few cores per environment and I/O-bound work (one stream on classic Lambda, a hundred on a 2-vCPU managed
+        // environment): workstation GC keeps the heap small.
         env["DOTNET_gcServer"] = "0";
         return new Function(this, id, new FunctionProps
         {

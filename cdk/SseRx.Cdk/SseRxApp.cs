@@ -16,7 +16,7 @@ public static class SseRxApp
         var settings = DeploymentSettings.FromContext(key => app.Node.TryGetContext(key));
         return new SseRxStack(app, settings.StackName, settings, new StackProps
         {
-            Description = $"SseRx live SSE dashboard ({settings.Target.ToString().ToLowerInvariant()} target)",
+            Description = $"SseRx live SSE dashboard ({settings.Target.ContextName()} target)",
         });
     }
 }

@@ -7,7 +7,7 @@ namespace SseRx.Cdk;
 /// The whole deployment in one stack: the tables, then the compute of <see cref="DeploymentSettings.Target"/>.
 /// </summary>
 /// <remarks>
-/// Both targets keep the tables under the same construct path, so switching target on a deployed stack
+/// Every target keeps the tables under the same construct path, so switching target on a deployed stack
 /// replaces the compute and keeps the data.
 /// </remarks>
 public sealed class SseRxStack : Stack
@@ -18,7 +18,7 @@ public sealed class SseRxStack : Stack
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
         Tables = new SseRxTables(this, "Tables");
-        if (settings.Target == DeploymentTarget.Lambda)
+        if (settings.Target.UsesLambda())
         {
             Lambda = new LambdaDeployment(this, "Lambda", settings, Tables);
         }
@@ -34,7 +34,7 @@ public sealed class SseRxStack : Stack
     /// <summary>The DynamoDB tables.</summary>
     public SseRxTables Tables { get; }
 
-    /// <summary>The Lambda compute, when the target is Lambda.</summary>
+    /// <summary>The Lambda compute, when the target is lambda or lambda-managed.</summary>
     public LambdaDeployment? Lambda { get; }
 
     /// <summary>The Fargate compute, when the target is Fargate.</summary>

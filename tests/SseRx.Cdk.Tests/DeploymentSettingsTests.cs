@@ -73,6 +73,7 @@ public sealed class DeploymentSettingsTests
 
     [Theory]
     [InlineData("target", "ec2")]
+    [InlineData("target", "lambda_managed")]
     [InlineData("pollInterval", "five seconds")]
     [InlineData("streamMemoryMb", "lots")]
     [InlineData("logRetentionDays", "31")]
@@ -83,6 +84,107 @@ public sealed class DeploymentSettingsTests
     public void InvalidValues_FailSynth_NamingTheKey(string key, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => Read((key, value)));
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void ManagedInstancesDefaults_AreTheDocumentedOnes()
+    {
+        var s = Read(("target", "lambda-managed"));
+        Assert.Equal(DeploymentTarget.LambdaManaged, s.Target);
+        Assert.Equal(4096, s.ManagedMemoryMb);
+        Assert.Equal(2, s.ManagedMemoryGiBPerVCpu);
+        Assert.Equal(2, s.ManagedVCpusPerEnvironment);
+        Assert.Equal(100, s.ManagedConcurrency);
+        Assert.Equal(3, s.ManagedMinEnvironments);
+        Assert.Equal(20, s.ManagedMaxEnvironments);
+        Assert.Equal(64, s.ManagedMaxVCpu);
+        Assert.Empty(s.ManagedInstanceTypes);
+        Assert.Null(s.ManagedCpuTarget);
+        Assert.Equal(1, s.ManagedNatGateways);
+    }
+
+    [Theory]
+    [InlineData(DeploymentTarget.Lambda, "lambda")]
+    [InlineData(DeploymentTarget.Fargate, "fargate")]
+    [InlineData(DeploymentTarget.LambdaManaged, "lambda-managed")]
+    public void EachTarget_ReadsBackFromItsContextName(DeploymentTarget target, string name)
+    {
+        Assert.Equal(name, target.ContextName());
+        Assert.Equal(target, Read(("target", name)).Target);
+        Assert.Equal(target != DeploymentTarget.Fargate, target.UsesLambda());
+    }
+
+    [Fact]
+    public void ManagedInstancesValues_Override_AndInstanceTypesAreTrimmed()
+    {
+        var s = Read(("target", "lambda-managed"), ("managedMemoryMb", "8192"), ("managedMemoryPerVCpu", "4"), ("managedConcurrency", "128"),
+            ("managedInstanceTypes", " c7i.xlarge ,m7i.large,"), ("managedCpuTarget", "42.5"), ("managedNatGateways", "2"));
+        Assert.Equal(2, s.ManagedVCpusPerEnvironment);
+        Assert.Equal(128, s.ManagedConcurrency);
+        Assert.Equal(["c7i.xlarge", "m7i.large"], s.ManagedInstanceTypes);
+        Assert.Equal(42.5, s.ManagedCpuTarget);
+        Assert.Equal(2, s.ManagedNatGateways);
+    }
+
+    [Theory]
+    // 4096 MB at 2 GiB per vCPU is 2 vCPUs: at most 128 streams per environment.
+    [InlineData("managedConcurrency", "128", "129", "64 per vCPU")]
+    // 20 environments of 2 vCPUs need 40 vCPUs of capacity.
+    [InlineData("managedMaxVCpu", "40", "39", "managedMaxEnvironments")]
+    public void ManagedLimits_AcceptTheBoundary_AndRejectOnePast(string key, string atLimit, string pastLimit, string reason)
+    {
+        var accepted = Read(("target", "lambda-managed"), (key, atLimit));
+        Assert.Equal(int.Parse(atLimit, System.Globalization.CultureInfo.InvariantCulture),
+            key == "managedConcurrency" ? accepted.ManagedConcurrency : accepted.ManagedMaxVCpu);
+        var error = Assert.Throws<ArgumentException>(() => Read(("target", "lambda-managed"), (key, pastLimit)));
+        Assert.Contains(key, error.Message);
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void ManagedMemory_MustBeAWholeNumberOfVCpus()
+    {
+        Assert.Equal(3, Read(("managedMemoryMb", "6144")).ManagedVCpusPerEnvironment);
+        var error = Assert.Throws<ArgumentException>(() => Read(("managedMemoryMb", "5000")));
+        Assert.Contains("whole number of vCPUs", error.Message);
+    }
+
+    [Fact]
+    public void LambdaManaged_NeedsAnAdapterThatForwardsConcurrentInvocations()
+    {
+        Assert.Equal(25, Read(("lwaLayerVersion", "25")).LambdaWebAdapterLayerVersion);
+        var error = Assert.Throws<ArgumentException>(() => Read(("target", "lambda-managed"), ("lwaLayerVersion", "25")));
+        Assert.Contains("lwaLayerVersion", error.Message);
+        Assert.Equal(26, Read(("target", "lambda-managed"), ("lwaLayerVersion", "26")).LambdaWebAdapterLayerVersion);
+    }
+
+    [Fact]
+    public void LambdaManaged_RejectsReservedConcurrency_PointingAtItsOwnCap()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Read(("target", "lambda-managed"), ("streamReservedConcurrency", "50")));
+        Assert.Contains("managedMaxEnvironments", error.Message);
+    }
+
+    [Theory]
+    [InlineData("managedMemoryMb", "1024")]
+    [InlineData("managedMemoryMb", "65536")]
+    [InlineData("managedMemoryPerVCpu", "1")]
+    [InlineData("managedMemoryPerVCpu", "9")]
+    [InlineData("managedConcurrency", "0")]
+    [InlineData("managedConcurrency", "1601")]
+    [InlineData("managedMinEnvironments", "0")]
+    [InlineData("managedMaxEnvironments", "2")]
+    [InlineData("managedMaxVCpu", "1")]
+    [InlineData("managedInstanceTypes", "c7i.xlarge;rm -rf")]
+    [InlineData("managedCpuTarget", "0")]
+    [InlineData("managedCpuTarget", "101")]
+    [InlineData("managedCpuTarget", "high")]
+    [InlineData("managedNatGateways", "0")]
+    [InlineData("managedNatGateways", "3")]
+    public void InvalidManagedInstancesValues_FailSynth_NamingTheKey(string key, string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Read(("target", "lambda-managed"), (key, value)));
         Assert.Contains(key, error.Message);
     }
 

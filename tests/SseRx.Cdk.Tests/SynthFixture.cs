@@ -23,6 +23,8 @@ public sealed class SynthFixture : IDisposable
     private readonly Lazy<Synthesized> _lambda;
     private readonly Lazy<Synthesized> _lambdaConfigured;
     private readonly Lazy<Synthesized> _fargate;
+    private readonly Lazy<Synthesized> _lambdaManaged;
+    private readonly Lazy<Synthesized> _lambdaManagedConfigured;
 
     public SynthFixture()
     {
@@ -61,6 +63,27 @@ public sealed class SynthFixture : IDisposable
             // The real build context and Dockerfile: staging them must work without a Docker engine.
             ["imageContext"] = RepositoryRoot,
         }));
+        _lambdaManaged = new(() => Synth("lambda-managed", new()
+        {
+            ["target"] = "lambda-managed",
+            ["lambdaAsset"] = LambdaAsset,
+        }));
+        _lambdaManagedConfigured = new(() => Synth("lambda-managed-configured", new()
+        {
+            ["target"] = "lambda-managed",
+            ["lambdaAsset"] = LambdaAsset,
+            ["managedMemoryMb"] = "8192",
+            ["managedMemoryPerVCpu"] = "4",
+            ["managedConcurrency"] = "128",
+            ["managedMinEnvironments"] = "2",
+            ["managedMaxEnvironments"] = "10",
+            ["managedMaxVCpu"] = "40",
+            ["managedInstanceTypes"] = "m7i.xlarge, m7i.2xlarge",
+            ["managedCpuTarget"] = "60",
+            ["managedNatGateways"] = "2",
+            ["alarmTopicArn"] = AlarmTopicArn,
+            ["adotLayerArn"] = "none",
+        }));
     }
 
     /// <summary>The placeholder Lambda asset directory.</summary>
@@ -77,6 +100,15 @@ public sealed class SynthFixture : IDisposable
 
     /// <summary>The Fargate target with the real Dockerfile.</summary>
     public Synthesized Fargate => _fargate.Value;
+
+    /// <summary>The lambda-managed target with its defaults.</summary>
+    public Synthesized LambdaManaged => _lambdaManaged.Value;
+
+    /// <summary>
+    /// The lambda-managed target with 8 GB at 4 GiB per vCPU (2 vCPUs), 128 streams per environment, 2 to 10
+    /// environments, 40 vCPUs, two instance types, Manual scaling at 60 % CPU, two NAT gateways, an alarm topic, no ADOT.
+    /// </summary>
+    public Synthesized LambdaManagedConfigured => _lambdaManagedConfigured.Value;
 
     /// <summary>Builds an app from <paramref name="context"/> the way Program.cs does, without synthesizing.</summary>
     public App NewApp(string name, Dictionary<string, object> context) =>
