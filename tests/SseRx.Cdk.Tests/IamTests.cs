@@ -112,6 +112,38 @@ public sealed class IamTests(SynthFixture synth)
         AssertReadBothWriteConfigurationsOnly(s, statements);
     }
 
+    [Fact]
+    public void ManagedStreamFunctionRole_ReadsOnlyTheTwoTables_AndWritesNothing()
+    {
+        var s = synth.LambdaManaged;
+        var statements = Statements(s, s.LogicalId(s.Stack.Lambda!.StreamFunction.Role!));
+        AssertNoDynamoDbWrites(statements);
+        var read = Assert.Single(statements, st => Actions(st).Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)));
+        Assert.Equal(ReadActions.Order(), Actions(read).Order());
+        Assert.Equal(new[] { Arn(s, s.Stack.Tables.Items), Arn(s, s.Stack.Tables.Configurations) }.Order(), ResourceRefs(read).Order());
+    }
+
+    [Fact]
+    public void ManagedTargetApiFunctionRole_ReadsItems_AndWritesOnlyConfigurations()
+    {
+        var s = synth.LambdaManaged;
+        AssertReadBothWriteConfigurationsOnly(s, Statements(s, s.LogicalId(s.Stack.Lambda!.ApiFunction.Role!)));
+    }
+
+    [Fact]
+    public void OperatorRole_IsAssumedByLambda_AndHoldsOnlyTheManagedEc2OperatorPolicy()
+    {
+        var s = synth.LambdaManaged;
+        var roleId = s.LogicalId(s.Stack.Lambda!.Capacity!.OperatorRole);
+        var role = s.Properties(roleId);
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("sts:AssumeRole", (string?)trust["Action"]);
+        Assert.Equal("lambda.amazonaws.com", (string?)trust["Principal"]!["Service"]);
+        var managed = Assert.Single(role["ManagedPolicyArns"]!.AsArray())!.ToJsonString();
+        Assert.Contains(":iam::aws:policy/AWSLambdaManagedEC2ResourceOperator", managed);
+        Assert.Empty(Statements(s, roleId));
+    }
+
     private static void AssertReadBothWriteConfigurationsOnly(Synthesized s, List<JsonObject> statements)
     {
         var items = Arn(s, s.Stack.Tables.Items);
