@@ -15,8 +15,10 @@ public sealed class CdkAppTests(SynthFixture synth)
         Assert.True(File.Exists(Path.Combine(SynthFixture.RepositoryRoot, "cdk", "SseRx.Cdk", "SseRx.Cdk.csproj")));
     }
 
-    [Fact]
-    public async Task Program_SynthesizesACloudAssembly_WithoutCredentialsOrDocker()
+    [Theory]
+    [InlineData("lambda", 0)]
+    [InlineData("lambda-managed", 1)]
+    public async Task Program_SynthesizesACloudAssembly_WithoutCredentialsOrDocker(string target, int capacityProviders)
     {
         var outdir = Path.Combine(Path.GetTempPath(), "sserx-cdk-app-" + Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo("dotnet")
@@ -32,7 +34,7 @@ public sealed class CdkAppTests(SynthFixture synth)
 
         start.Environment["CDK_DOCKER"] = Path.Combine(outdir, "no-docker-here");
         start.Environment["CDK_OUTDIR"] = outdir;
-        start.Environment["CDK_CONTEXT_JSON"] = new JsonObject { ["lambdaAsset"] = synth.LambdaAsset }.ToJsonString();
+        start.Environment["CDK_CONTEXT_JSON"] = new JsonObject { ["lambdaAsset"] = synth.LambdaAsset, ["target"] = target }.ToJsonString();
         try
         {
             using var process = Process.Start(start)!;
@@ -46,6 +48,7 @@ public sealed class CdkAppTests(SynthFixture synth)
             var types = template["Resources"]!.AsObject().Select(r => (string?)r.Value!["Type"]).ToList();
             Assert.Equal(2, types.Count(t => t == "AWS::Lambda::Function"));
             Assert.Equal(2, types.Count(t => t == "AWS::Lambda::Url"));
+            Assert.Equal(capacityProviders, types.Count(t => t == "AWS::Lambda::CapacityProvider"));
             Assert.True(File.Exists(Path.Combine(outdir, "manifest.json")));
         }
         finally
