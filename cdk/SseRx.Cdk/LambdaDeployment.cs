@@ -51,29 +51,23 @@ public sealed class LambdaDeployment : Construct
             ? new SnsAction(Topic.FromTopicArn(this, "AlarmTopic", topicArn))
             : null;
 
-        if (settings.Target == DeploymentTarget.LambdaManaged)
-        {
-            Capacity = new ManagedInstancesCapacity(this, "Capacity", settings);
-            // One environment serves managedConcurrency streams, and the host admits exactly as many: Lambda stops
-            // routing to a full environment, so the host's own 503 only fires if the two ever disagree.
-            var streamEnv = HostEnvironment.For("stream", settings.ManagedConcurrency, settings.StreamLifetime, "sserx-stream", settings, tables);
-            streamEnv["AWS_LWA_INVOKE_MODE"] = "response_stream";
-            // A new construct id, so a switch from target lambda creates a new function: a function's capacity provider
-            // cannot be added or removed once it exists.
-            StreamFunction = CreateFunction("ManagedStream",
-                "SseRx SSE streams (Role=stream) on Lambda Managed Instances behind the Lambda Web Adapter",
-                settings.ManagedMemoryMb, settings.StreamTimeout, streamEnv, code, layers, settings);
-            Capacity.Attach(StreamFunction, settings);
-        }
-        else
-        {
-            var streamEnv = HostEnvironment.For("stream", 1, settings.StreamLifetime, "sserx-stream", settings, tables);
-            streamEnv["AWS_LWA_INVOKE_MODE"] = "response_stream";
-            StreamFunction = CreateFunction("Stream", "SseRx SSE streams (Role=stream) behind the Lambda Web Adapter",
+        var managed = settings.Target == DeploymentTarget.LambdaManaged;
+        Capacity = managed ? new ManagedInstancesCapacity(this, "Capacity", settings) : null;
+        // Classic Lambda gives each stream an environment of its own. On Managed Instances one environment takes
+        // managedConcurrency streams and the host admits exactly as many: Lambda sends an environment no more than
+        // that, so the host's own 503 only fires if the two ever disagree.
+        var streamEnv = HostEnvironment.For("stream", managed ? settings.ManagedConcurrency : 1, settings.StreamLifetime, "sserx-stream", settings, tables);
+        streamEnv["AWS_LWA_INVOKE_MODE"] = "response_stream";
+        StreamFunction = managed
+            // A construct id of its own, so a switch from target lambda creates a new function: a function's capacity
+            // provider cannot be added or removed once it exists.
+            ? CreateFunction("ManagedStream", "SseRx SSE streams (Role=stream) on Lambda Managed Instances behind the Lambda Web Adapter",
+                settings.ManagedMemoryMb, settings.StreamTimeout, streamEnv, code, layers, settings)
+            : CreateFunction("Stream", "SseRx SSE streams (Role=stream) behind the Lambda Web Adapter",
                 settings.StreamMemoryMb, settings.StreamTimeout, streamEnv, code, layers, settings,
                 // Caps the environments (and so the cost) open streams can hold; a viewer over the cap gets a 429 and retries.
                 reservedConcurrency: settings.StreamReservedConcurrency);
-        }
+        Capacity?.Attach(StreamFunction, settings);
 
         tables.GrantRead(StreamFunction);
         StreamUrl = StreamFunction.AddFunctionUrl(new FunctionUrlOptions
