@@ -6,20 +6,22 @@ namespace SseRx.Embedding;
 internal sealed record ReviewInput(string? Product, double? Score);
 
 /// <summary>
-/// The app's own data: the reviews it has received. It is also what SseRx polls, through
-/// <see cref="ISentimentSource"/>: each fetch returns the reviews after the cursor and the aggregates, which
-/// <see cref="SentimentAggregator"/> keeps incrementally.
+/// The app's own data: the reviews it has received. It is also what SseRx polls, as an
+/// <see cref="IEntryLog{TEntry}"/>: a range read returns the reviews between two positions.
 /// </summary>
 /// <remarks>
-/// Thread-safe: the API adds reviews while the poller fetches. A sample keeps every review in memory; a real app
-/// would query its database for the rows after the cursor.
+/// Thread-safe: the API adds reviews while the poller reads. A sample keeps every review in memory; a real app
+/// would query its database for the rows in the range.
 /// </remarks>
-internal sealed class ReviewStore(TimeProvider clock) : ISentimentSource
+internal sealed class ReviewStore(TimeProvider clock) : IEntryLog<SentimentItem>
 {
     private readonly Lock _gate = new();
     private readonly List<SentimentItem> _reviews = [];
-    private readonly SentimentAggregator _aggregator = new();
+    private readonly DateTimeOffset _created = clock.GetUtcNow();
     private long _sequence;
+
+    /// <summary>Reviews are stamped and stored under one lock, so a reader never passes one that is still to come.</summary>
+    public TimeSpan VisibilityDelay => TimeSpan.FromMilliseconds(50);
 
     /// <summary>Stores a review; returns the problem (field, reason) instead when it is invalid.</summary>
     public (string Field, string Reason)? Add(ReviewInput input)
@@ -28,7 +30,7 @@ internal sealed class ReviewStore(TimeProvider clock) : ISentimentSource
         lock (_gate)
         {
             // The timestamp and id make the event id, so they are assigned in order under the lock (and the time
-            // never goes back): ids then increase along the list, and a fetch can stop at the cursor.
+            // never goes back): ids then increase along the list.
             var now = clock.GetUtcNow();
             var item = new SentimentItem(
                 $"review-{_sequence + 1:D8}",
@@ -44,30 +46,21 @@ internal sealed class ReviewStore(TimeProvider clock) : ISentimentSource
 
             _sequence++;
             _reviews.Add(item);
-            _aggregator.Add([item]);
             return null;
         }
     }
 
-    public ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken)
+    public bool HoldsEverythingAfter(SseEventId after) => after >= SseEventId.AtTime(_created);
+
+    public SseEventId PositionOf(SentimentItem entry) => entry.EventId;
+
+    public ValueTask<IReadOnlyList<SentimentItem>> ReadAsync(EntryRange range, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            var now = clock.GetUtcNow();
-
-            // The first fetch starts at the end: a new process does not replay old reviews as new.
-            var first = _reviews.Count;
-            if (after is { } cursor)
-            {
-                while (first > 0 && _reviews[first - 1].EventId > cursor)
-                {
-                    first--;
-                }
-            }
-
-            var next = _reviews.Count > 0 ? _reviews[^1].EventId : after ?? SseEventId.AtTime(now);
-            return ValueTask.FromResult(new SentimentBatch(
-                _reviews[first..], _aggregator.Metrics(now), _aggregator.Tickers(now), next, now));
+            var inRange = _reviews.Where(r => range.Contains(r.EventId));
+            var ordered = range.NewestFirst ? inRange.Reverse() : inRange;
+            return ValueTask.FromResult<IReadOnlyList<SentimentItem>>([.. ordered.Take(range.MaxEntries)]);
         }
     }
 }

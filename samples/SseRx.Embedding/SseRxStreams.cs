@@ -33,7 +33,7 @@ internal sealed class SseRxStreamOptions
 }
 
 /// <summary>
-/// The SseRx half of the app, built once: one feed polling the app's own <see cref="ISentimentSource"/>, one
+/// The SseRx half of the app, built once: one feed polling the app's own store, one
 /// journal every stream resumes from, one gate. However many clients connect, the source is polled once per interval.
 /// </summary>
 /// <remarks>A singleton; thread-safe. Disposing it (with the container) completes every stream.</remarks>
@@ -42,12 +42,13 @@ internal sealed class SseRxStreams : IDisposable
     private readonly SseRxStreamOptions _options;
     private readonly IScheduler _scheduler;
 
-    public SseRxStreams(ISentimentSource source, SseRxStreamOptions options, IScheduler scheduler)
+    public SseRxStreams(IEntryLog<SentimentItem> source, SseRxStreamOptions options, IScheduler scheduler)
     {
         _options = options;
         _scheduler = scheduler;
-        var feed = new SentimentFeed(source, new SentimentFeedOptions { Poll = { Interval = options.PollInterval } }, scheduler, Health);
-        Journal = feed.Events.ToJournal(options.Journal, scheduler);
+        var feed = SentimentFeed.Create(source, new PollOptions { Interval = options.PollInterval }, scheduler, Health);
+        options.Journal.History = feed.History();
+        Journal = feed.ToJournal(options.Journal, scheduler);
         Gate = new ConnectionGate(options.Gate);
         Clock = new StreamClock(scheduler);
     }
@@ -84,7 +85,7 @@ internal sealed class SseRxStreams : IDisposable
         }
 
         string? lastEventId = context.Request.Headers["Last-Event-ID"];
-        var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : Journal.Head ?? SseEventId.AtTime(_scheduler.Now);
+        var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : Journal.Position ?? SseEventId.AtTime(_scheduler.Now);
         var first = true;
         using var buffer = Journal.ResumeFrom(lastEventId)
             .WithHeartbeat(
@@ -94,7 +95,7 @@ internal sealed class SseRxStreams : IDisposable
                     // The first event of a response carries retry:, so the client knows how soon to come back.
                     var retry = first ? _options.RetryInterval : (TimeSpan?)null;
                     first = false;
-                    return SentimentEvents.Heartbeat(last?.Id ?? resumePoint, _scheduler.Now, Gate.Active, retry);
+                    return SseEvents.Heartbeat(last?.Id ?? resumePoint, _scheduler.Now, Gate.Active, retry);
                 },
                 Clock)
             .WithMaxLifetime(_options.MaxStreamLifetime, Clock)
@@ -130,7 +131,7 @@ internal static class SseRxEmbeddingExtensions
 {
     /// <summary>Streams <typeparamref name="TSource"/> (which must also be registered) with SseRx.</summary>
     public static IServiceCollection AddSseRx<TSource>(this IServiceCollection services, Action<SseRxStreamOptions>? configure = null)
-        where TSource : class, ISentimentSource
+        where TSource : class, IEntryLog<SentimentItem>
     {
         var options = new SseRxStreamOptions();
         configure?.Invoke(options);

@@ -8,7 +8,6 @@ using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using SseRx;
 using SseRx.LibraryUsage;
-using SseRx.Sentiment;
 
 var start = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
 var scheduler = new HistoricalScheduler(start);
@@ -40,11 +39,11 @@ var gate = new ConnectionGate(new ConnectionGateOptions { MaxConnections = 2 });
 //    30 s of silence, whose id is the last resume point; a clean end after 1 minute, after which it resumes.
 IObservable<SseEvent> Stream(string? lastEventId)
 {
-    var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : journal.Head ?? SseEventId.AtTime(scheduler.Now);
+    var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : journal.Position ?? SseEventId.AtTime(scheduler.Now);
     return journal.ResumeFrom(lastEventId)
         .WithHeartbeat(
             TimeSpan.FromSeconds(30),
-            last => SentimentEvents.Heartbeat(last?.Id ?? resumePoint, scheduler.Now, gate.Active),
+            last => SseEvents.Heartbeat(last?.Id ?? resumePoint, scheduler.Now, gate.Active),
             scheduler)
         .WithMaxLifetime(TimeSpan.FromMinutes(1), scheduler);
 }

@@ -31,7 +31,7 @@ public class ConnectBenchmarks
         _clock = new StreamClock(_scheduler); // one timer for all, as the host has
         _source = new Subject<SseEvent>();
         _journal = _source.ToJournal(new JournalOptions(), _scheduler);
-        _heartbeat = SentimentEvents.Heartbeat(SseEventId.AtTime(SampleEvents.Epoch), SampleEvents.Epoch, AlreadyOpen);
+        _heartbeat = SseEvents.Heartbeat(SseEventId.AtTime(SampleEvents.Epoch), SampleEvents.Epoch, AlreadyOpen);
         _source.OnNext(SentimentEvents.Metrics(SampleEvents.Metrics(100), SampleEvents.Epoch));
         _open = [];
         for (var i = 0; i < AlreadyOpen; i++)

@@ -43,7 +43,7 @@ public class FanOutBenchmarks
         var clock = new StreamClock(scheduler); // one timer for all, as the host has
         _source = new Subject<SseEvent>();
         _journal = _source.ToJournal(new JournalOptions(), scheduler);
-        var heartbeat = SentimentEvents.Heartbeat(SseEventId.AtTime(SampleEvents.Epoch), SampleEvents.Epoch, Subscribers);
+        var heartbeat = SseEvents.Heartbeat(SseEventId.AtTime(SampleEvents.Epoch), SampleEvents.Epoch, Subscribers);
         var bufferOptions = new ConsumerBufferOptions();
         _buffers = new ConsumerBuffer[Subscribers];
         for (var i = 0; i < _buffers.Length; i++)

@@ -21,7 +21,7 @@ public class FormattingBenchmarks
     public SseEvent Metrics() => SentimentEvents.Metrics(_metrics, SampleEvents.Epoch);
 
     [Benchmark(Description = "Heartbeat with retry (once per connection at connect)")]
-    public SseEvent Heartbeat() => SentimentEvents.Heartbeat(_item.EventId, SampleEvents.Epoch, 19_000, TimeSpan.FromSeconds(3));
+    public SseEvent Heartbeat() => SseEvents.Heartbeat(_item.EventId, SampleEvents.Epoch, 19_000, TimeSpan.FromSeconds(3));
 
     [Benchmark(Baseline = true, Description = "JSON only, as a per-connection serializer pays per event per connection")]
     public byte[] JsonOnly() => JsonSerializer.SerializeToUtf8Bytes(_item, SentimentJsonContext.Default.SentimentItem);

@@ -33,21 +33,21 @@ public sealed class OutageTests : IAsyncLifetime
         var writer = new DynamoDbSentimentWriter(client, options);
         var store = new DynamoDbSentimentStore(client, options, Scheduler.Default);
         var health = new PollHealth();
-        var feed = new SentimentFeed(
+        var feed = SentimentFeed.Create(
             store,
-            new SentimentFeedOptions
+            new PollOptions
             {
-                Poll = new PollOptions
-                {
-                    Interval = TimeSpan.FromMilliseconds(200),
-                    InitialBackoff = TimeSpan.FromMilliseconds(100),
-                    MaxBackoff = TimeSpan.FromMilliseconds(400),
-                    IsTransient = DynamoDbErrors.IsTransient,
-                },
+                Interval = TimeSpan.FromMilliseconds(200),
+                InitialBackoff = TimeSpan.FromMilliseconds(100),
+                MaxBackoff = TimeSpan.FromMilliseconds(400),
+                IsTransient = DynamoDbErrors.IsTransient,
             },
             Scheduler.Default,
             health);
-        using var events = new Recorder<SseEvent>(feed.Events);
+        MetricsSnapshot? latestMetrics = null;
+        using var events = new Recorder<SseEvent>(System.Reactive.Linq.Observable.Do(
+            System.Reactive.Linq.Observable.SelectMany(feed, b => b.Events),
+            e => latestMetrics = e.Payload as MetricsSnapshot ?? latestMetrics));
         using var states = new Recorder<PollStatus>(health);
 
         // Written after the first poll (the bootstrap), so it is a new item rather than history.
@@ -58,7 +58,7 @@ public sealed class OutageTests : IAsyncLifetime
         // The batch that carried the item ends with AAPL's first sentiment_update (after its metrics event):
         // after it, the feed has nothing more to say until something changes.
         await NextOfTypeAsync(events, SseEventTypes.SentimentUpdate);
-        var metricsBefore = feed.LatestMetrics;
+        var metricsBefore = latestMetrics;
         Assert.Equal(1, metricsBefore!.Total);
         Assert.Equal(0, events.Pending);
 
@@ -70,7 +70,7 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal(0, events.Pending);
         Assert.Null(events.Error);
         Assert.False(events.Completed);
-        Assert.Equal(metricsBefore, feed.LatestMetrics);
+        Assert.Equal(metricsBefore, latestMetrics);
 
         await _server.RestartAsync();
         var recovered = await WaitForAsync(states, s => s.State == PollState.Healthy);

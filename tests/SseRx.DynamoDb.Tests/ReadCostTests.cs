@@ -35,40 +35,40 @@ public sealed class ReadCostTests(DynaliteFixture fixture, ITestOutputHelper out
             await writer.WriteBatchAsync(history, default);
             inTable = size;
 
-            // A fresh poller on its own counted client, bootstrapped at 12:50.
+            // A fresh process's first poll on its own counted client at 12:50: the 24-hour window, for the aggregates.
             var counter = new RequestCounter();
             using var client = fixture.Server.CreateClient(counter);
-            var clock = new HistoricalScheduler(now);
-            var store = new DynamoDbSentimentStore(client, options, clock);
-            var bootstrap = await store.FetchAsync(null, default);
+            var store = new DynamoDbSentimentStore(client, options, new HistoricalScheduler(now));
+            var window = new EntryRange(SseEventId.Settled(now.AddHours(-24)), SseEventId.Settled(now), int.MaxValue);
+            var bootstrap = await store.ReadAsync(window, default);
             var bootstrapRequests = counter["Query"];
-            var bootstrapCapacity = store.LastFetchCost.CapacityUnits;
-            Assert.Equal(size + newItems, bootstrap.Metrics.Total);
+            var bootstrapCapacity = store.LastReadCost.CapacityUnits;
+            Assert.Equal(size + newItems, bootstrap.Count);
 
-            // A steady poll: five new items since the last one.
+            // A steady poll: the range that settled since the last one, holding five new items.
             var fresh = Enumerable.Range(0, 5).Select(i => At(now.AddSeconds(1 + i), $"new-{size}-{i}", "NVDA")).ToArray();
             await writer.WriteBatchAsync(fresh, default);
-            clock.AdvanceBy(TimeSpan.FromSeconds(10));
             counter.Reset();
-            var poll = await store.FetchAsync(bootstrap.Cursor, default);
+            var poll = await store.ReadAsync(new EntryRange(SseEventId.Settled(now), SseEventId.Settled(now.AddSeconds(10)), 1000), default);
 
-            Assert.Equal(Ids(fresh), Ids(poll.NewItems));
+            Assert.Equal(Ids(fresh), Ids(poll));
             newItems += fresh.Length;
-            Assert.Equal(size + newItems, poll.Metrics.Total);
-            var cost = store.LastFetchCost;
+            var cost = store.LastReadCost;
             Assert.Equal(cost.Requests, counter["Query"]);
             results.Add((size, cost.Requests, cost.CapacityUnits, counter["Query"], cost.ItemsRead, bootstrapRequests));
             output.WriteLine(
                 $"table {size,6} items: poll = {cost.Requests} Query request(s), {cost.CapacityUnits} RCU, {cost.ItemsRead} items read " +
-                $"(HTTP requests counted: {counter.Total}); first fetch (bootstrap of 24 h) = {bootstrapRequests} Query requests, {bootstrapCapacity} RCU");
+                $"(HTTP requests counted: {counter.Total}); first poll (24 h of aggregates) = {bootstrapRequests} Query requests, {bootstrapCapacity} RCU");
 
             // The next round starts well past this round's overlap, so each measures the same five new items.
             now = now.AddMinutes(1);
         }
 
-        // Flat: the same requests, the same capacity and the same items read at every size.
+        // Flat: the same requests, the same capacity and the same items read at every size; the first poll reads one
+        // query per hour bucket of its window.
         Assert.All(results, r => Assert.Equal(1, r.Requests));
         Assert.All(results, r => Assert.Equal(results[0].Capacity, r.Capacity));
         Assert.All(results, r => Assert.Equal(5, r.ItemsRead));
+        Assert.All(results, r => Assert.InRange(r.BootstrapRequests, 24, 26));
     }
 }

@@ -8,201 +8,150 @@ using static SseRx.DynamoDb.Tests.Infrastructure.Items;
 
 namespace SseRx.DynamoDb.Tests;
 
-/// <summary>FetchAsync against a real server: bootstrap, new items once each, late and early writers, hour boundaries.</summary>
+/// <summary>The items table as an entry log against a real server: range reads, bounds, hour buckets, bad rows, retention.</summary>
 [Collection(DynaliteCollection.Name)]
 public sealed class SentimentStoreTests(DynaliteFixture fixture)
 {
+    private static SseEventId Before(DateTimeOffset time) => SseEventId.AtTime(time);
+
+    private static SseEventId Through(DateTimeOffset time) => SseEventId.Settled(time);
+
     [Fact]
-    public async Task The_first_fetch_builds_the_aggregates_from_the_window_and_returns_no_items()
+    public async Task A_range_read_returns_the_items_after_its_start_up_to_its_end_oldest_first_across_hour_buckets()
     {
         var options = await fixture.CreateTablesAsync();
-        var now = Noon.AddMinutes(10);
         await new DynamoDbSentimentWriter(fixture.Client, options).WriteBatchAsync(
         [
-            At(Noon.AddHours(-25), "too-old", "TSLA"),
-            At(Noon.AddHours(-3), "a", "AAPL", SentimentLabel.Positive, 0.6),
-            At(Noon.AddMinutes(-30), "b", "MSFT", SentimentLabel.Negative, -0.7),
-            At(Noon.AddMinutes(5), "c", "AAPL", SentimentLabel.Neutral, 0.1),
-            At(now.AddMinutes(1), "too-early", "TSLA"),
+            At(Noon.AddHours(-2), "two-hours-ago"),
+            At(Noon.AddMinutes(-30), "half-an-hour-ago"),
+            At(Noon.AddSeconds(-1), "just-before"),
+            At(Noon.AddSeconds(1), "just-after"),
+            At(Noon.AddHours(2), "later"),
         ], default);
-        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(now));
+        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon.AddHours(3)));
 
-        var batch = await store.FetchAsync(null, default);
+        var items = await store.ReadAsync(new EntryRange(Before(Noon.AddHours(-3)), Through(Noon.AddMinutes(30)), 100), default);
 
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(now, batch.AsOf);
-        Assert.Equal((3, 1, 1, 1), (batch.Metrics.Total, batch.Metrics.Positive, batch.Metrics.Neutral, batch.Metrics.Negative));
-        Assert.Equal(new Dictionary<string, int> { ["AAPL"] = 2, ["MSFT"] = 1 }, batch.Metrics.ByTag);
-        Assert.Equal(["AAPL", "MSFT"], batch.Tickers.Select(t => t.Ticker));
-        // The cursor is the moment the fetch started: whatever is stamped later is for the next fetch to deliver.
-        Assert.Equal(SseEventId.AtTime(now.AddMilliseconds(1)), batch.Cursor);
+        Assert.Equal(["two-hours-ago", "half-an-hour-ago", "just-before", "just-after"], Ids(items));
 
-        // One query per hour bucket of the window: never a scan, and never per item.
-        Assert.InRange(store.LastFetchCost.Requests, 25, 26);
+        // One query per hour bucket the range spans (09:00 to 12:00), never a scan.
+        Assert.Equal(4, store.LastReadCost.Requests);
     }
 
     [Fact]
-    public async Task New_items_are_returned_oldest_first_exactly_once_and_update_the_aggregates()
+    public async Task A_newest_first_read_returns_the_most_recent_items_and_stops_at_the_maximum()
     {
         var options = await fixture.CreateTablesAsync();
-        var clock = new HistoricalScheduler(Noon);
-        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
-        var writer = new DynamoDbSentimentWriter(fixture.Client, options);
-        var first = await store.FetchAsync(null, default);
-        Assert.Equal(0, first.Metrics.Total);
+        await new DynamoDbSentimentWriter(fixture.Client, options).WriteBatchAsync(
+            [.. Enumerable.Range(0, 6).Select(i => At(Noon.AddMinutes(-25 * i), $"i{i}"))], default);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon));
 
-        await writer.WriteAsync(At(Noon.AddSeconds(3), "third", "MSFT"), default);
-        await writer.WriteAsync(At(Noon.AddSeconds(1), "first", "AAPL", SentimentLabel.Negative, -0.5), default);
-        await writer.WriteAsync(At(Noon.AddSeconds(2), "second", "AAPL"), default);
-        clock.AdvanceBy(TimeSpan.FromSeconds(5));
+        var newest = await store.ReadAsync(new EntryRange(Before(Noon.AddHours(-3)), Through(Noon), 3, NewestFirst: true), default);
+        var oldest = await store.ReadAsync(new EntryRange(Before(Noon.AddHours(-3)), Through(Noon), 2), default);
 
-        var second = await store.FetchAsync(first.Cursor, default);
-        Assert.Equal(["first", "second", "third"], Ids(second.NewItems));
-        Assert.Equal((3, 2, 1), (second.Metrics.Total, second.Metrics.Positive, second.Metrics.Negative));
-        Assert.Equal(At(Noon.AddSeconds(3), "third").EventId, second.Cursor);
-
-        clock.AdvanceBy(TimeSpan.FromSeconds(5));
-        var third = await store.FetchAsync(second.Cursor, default);
-        Assert.Empty(third.NewItems);
-        Assert.Equal(second.Metrics, third.Metrics);
+        Assert.Equal(["i0", "i1", "i2"], Ids(newest));
+        Assert.Equal(["i5", "i4"], Ids(oldest));
     }
 
     [Fact]
-    public async Task Items_written_behind_the_cursor_within_the_clock_skew_are_delivered_exactly_once()
+    public async Task The_lower_bound_is_exclusive_and_the_upper_inclusive_even_within_one_millisecond()
     {
-        var options = await fixture.CreateTablesAsync(o => o.ClockSkew = TimeSpan.FromSeconds(5));
-        var clock = new HistoricalScheduler(Noon);
-        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
-        var writer = new DynamoDbSentimentWriter(fixture.Client, options);
-        var cursor = (await store.FetchAsync(null, default)).Cursor;
+        var options = await fixture.CreateTablesAsync();
+        await new DynamoDbSentimentWriter(fixture.Client, options).WriteBatchAsync(
+            [At(Noon, "b"), At(Noon, "a"), At(Noon, "c"), At(Noon.AddMilliseconds(-1), "z"), At(Noon.AddMilliseconds(1), "next")], default);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon.AddMinutes(1)));
 
-        var t = Noon.AddSeconds(10);
-        await writer.WriteAsync(At(t, "on-time"), default);
-        clock.AdvanceTo(t.AddSeconds(1));
-        var batch = await store.FetchAsync(cursor, default);
-        Assert.Equal(["on-time"], Ids(batch.NewItems));
-        cursor = batch.Cursor;
-        Assert.Equal(At(t, "on-time").EventId, cursor);
+        Assert.Equal(["c"], Ids(await store.ReadAsync(new EntryRange(At(Noon, "b").EventId, Through(Noon), 10), default)));
+        Assert.Equal(["a", "b", "c"], Ids(await store.ReadAsync(new EntryRange(Before(Noon), Through(Noon), 10), default)));
+        Assert.Equal(["next"], Ids(await store.ReadAsync(new EntryRange(Through(Noon), Through(Noon.AddSeconds(1)), 10), default)));
+    }
 
-        // Writers whose clocks run late stamp items behind the cursor; one item is also written twice.
-        await writer.WriteBatchAsync(
+    [Fact]
+    public async Task Items_read_back_equal_the_items_written()
+    {
+        var options = await fixture.CreateTablesAsync();
+        SentimentItem[] written =
         [
-            At(t.AddSeconds(-2), "late-2s"),
-            At(t.AddMilliseconds(-4900), "late-4.9s"),
-            At(t.AddSeconds(-6), "late-6s"),
-            At(t, "on-time"),
-        ], default);
-        clock.AdvanceBy(TimeSpan.FromSeconds(1));
-        batch = await store.FetchAsync(cursor, default);
+            At(Noon, "p", "AAPL", SentimentLabel.Positive, 0.875),
+            At(Noon.AddSeconds(1), "n", "BRK.B", SentimentLabel.Negative, -1),
+            At(Noon.AddSeconds(2), "z", "X", SentimentLabel.Neutral, 0),
+        ];
+        await new DynamoDbSentimentWriter(fixture.Client, options).WriteBatchAsync(written, default);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon.AddMinutes(1)));
 
-        Assert.Equal(["late-4.9s", "late-2s"], Ids(batch.NewItems));
-        Assert.Equal(cursor, batch.Cursor);
-        Assert.Equal(3, batch.Metrics.Total);
-
-        for (var i = 0; i < 3; i++)
-        {
-            clock.AdvanceBy(TimeSpan.FromSeconds(2));
-            batch = await store.FetchAsync(batch.Cursor, default);
-            Assert.Empty(batch.NewItems);
-            Assert.Equal(3, batch.Metrics.Total);
-        }
-
-        // Once everything is older than the overlap, nothing is remembered any more: memory stays bounded.
-        clock.AdvanceBy(TimeSpan.FromMinutes(1));
-        batch = await store.FetchAsync(batch.Cursor, default);
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(0, store.DeliveredIdCount);
+        Assert.Equal(written, await store.ReadAsync(new EntryRange(Before(Noon), Through(Noon.AddMinutes(1)), 10), default));
     }
 
     [Fact]
-    public async Task An_item_stamped_far_ahead_waits_for_its_time_and_does_not_push_the_cursor_past_other_items()
+    public async Task Malformed_rows_are_skipped_and_counted_without_failing_the_read()
     {
         var options = await fixture.CreateTablesAsync();
-        var clock = new HistoricalScheduler(Noon);
-        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
-        var writer = new DynamoDbSentimentWriter(fixture.Client, options);
-        var cursor = (await store.FetchAsync(null, default)).Cursor;
-
-        await writer.WriteBatchAsync([At(Noon.AddSeconds(60), "fast-clock"), At(Noon.AddSeconds(1), "normal")], default);
-        clock.AdvanceBy(TimeSpan.FromSeconds(2));
-        var batch = await store.FetchAsync(cursor, default);
-        Assert.Equal(["normal"], Ids(batch.NewItems));
-
-        clock.AdvanceTo(Noon.AddSeconds(62));
-        await writer.WriteAsync(At(Noon.AddSeconds(61), "late-by-1s"), default);
-        batch = await store.FetchAsync(batch.Cursor, default);
-        Assert.Equal(["fast-clock", "late-by-1s"], Ids(batch.NewItems));
-    }
-
-    [Fact]
-    public async Task A_poll_across_an_hour_boundary_reads_both_hour_buckets_and_nothing_more()
-    {
-        var options = await fixture.CreateTablesAsync();
-        var clock = new HistoricalScheduler(Noon.AddSeconds(-10));
-        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
-        var writer = new DynamoDbSentimentWriter(fixture.Client, options);
-        var cursor = (await store.FetchAsync(null, default)).Cursor;
-
-        await writer.WriteBatchAsync([At(Noon.AddSeconds(1), "after"), At(Noon.AddSeconds(-1), "before")], default);
-        clock.AdvanceTo(Noon.AddSeconds(2));
-        var batch = await store.FetchAsync(cursor, default);
-
-        Assert.Equal(["before", "after"], Ids(batch.NewItems));
-        Assert.Equal(2, store.LastFetchCost.Requests);
-
-        // The next poll still re-reads the overlap behind "after", which reaches back into 11:59; the one after that does not.
-        clock.AdvanceTo(Noon.AddSeconds(30));
-        batch = await store.FetchAsync(batch.Cursor, default);
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(2, store.LastFetchCost.Requests);
-
-        clock.AdvanceTo(Noon.AddSeconds(35));
-        batch = await store.FetchAsync(batch.Cursor, default);
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(1, store.LastFetchCost.Requests);
-    }
-
-    [Fact]
-    public async Task Malformed_rows_are_skipped_without_failing_the_poll()
-    {
-        var options = await fixture.CreateTablesAsync();
-        var clock = new HistoricalScheduler(Noon);
-        var store = new DynamoDbSentimentStore(fixture.Client, options, clock);
-        var cursor = (await store.FetchAsync(null, default)).Cursor;
-
         var bucket = Noon.UtcDateTime.ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture);
         await PutRaw(options, bucket, At(Noon.AddSeconds(1), "bad-label").EventId.ToString(), ("sentiment", "ecstatic"));
         await PutRaw(options, bucket, At(Noon.AddSeconds(2), "bad-ticker").EventId.ToString(), ("ticker", "not a ticker"));
         await new DynamoDbSentimentWriter(fixture.Client, options).WriteAsync(At(Noon.AddSeconds(3), "good"), default);
-        clock.AdvanceBy(TimeSpan.FromSeconds(5));
+        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon.AddMinutes(1)));
 
-        var batch = await store.FetchAsync(cursor, default);
+        var items = await store.ReadAsync(new EntryRange(Before(Noon), Through(Noon.AddMinutes(1)), 10), default);
 
-        Assert.Equal(["good"], Ids(batch.NewItems));
-        Assert.Equal(2, store.LastFetchCost.InvalidItems);
+        Assert.Equal(["good"], Ids(items));
+        Assert.Equal(2, store.LastReadCost.InvalidItems);
     }
 
     [Fact]
-    public async Task A_fresh_store_given_another_processes_cursor_delivers_only_what_follows_it()
+    public async Task It_vouches_for_positions_within_the_items_time_to_live_and_not_before()
+    {
+        var options = fixture.NewOptions();
+        options.ItemTimeToLive = TimeSpan.FromDays(2);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon));
+
+        Assert.True(store.HoldsEverythingAfter(Before(Noon.AddDays(-1))));
+        Assert.False(store.HoldsEverythingAfter(Before(Noon.AddDays(-3))));
+        Assert.Equal(TimeSpan.FromSeconds(1), store.VisibilityDelay);
+        Assert.Equal(At(Noon, "x").EventId, store.PositionOf(At(Noon, "x")));
+    }
+
+    [Fact]
+    public async Task The_feed_builds_the_aggregates_from_24_hours_emits_the_recent_items_then_each_new_item_once()
     {
         var options = await fixture.CreateTablesAsync();
         var writer = new DynamoDbSentimentWriter(fixture.Client, options);
-        await writer.WriteBatchAsync([At(Noon.AddSeconds(-20), "old"), At(Noon.AddSeconds(-3), "seen"), At(Noon.AddSeconds(2), "new")], default);
+        var now = DateTimeOffset.UtcNow;
+        await writer.WriteBatchAsync(
+        [
+            At(now.AddHours(-25), "too-old", "TSLA"),
+            At(now.AddHours(-3), "a", "AAPL", SentimentLabel.Positive, 0.6),
+            At(now.AddMinutes(-10), "b", "MSFT", SentimentLabel.Negative, -0.7),
+        ], default);
+        var store = new DynamoDbSentimentStore(fixture.Client, options, Scheduler.Default);
+        var feed = SentimentFeed.Create(store, new PollOptions { Interval = TimeSpan.FromMilliseconds(200) }, Scheduler.Default);
+        using var batches = new Recorder<SseBatch>(feed);
 
-        using var client = fixture.Server.CreateClient();
-        var store = new DynamoDbSentimentStore(client, options, new HistoricalScheduler(Noon.AddSeconds(3)));
-        var batch = await store.FetchAsync(At(Noon.AddSeconds(-3), "seen").EventId, default);
+        // The first poll: b is within the 15-minute recent window and is emitted; a only counts.
+        var (first, _) = await batches.NextAsync();
+        Assert.Equal(["b"], first.Events.Where(e => e.Type == SseEventTypes.NewItem).Select(e => e.Id.Key));
+        var metrics = (MetricsSnapshot)first.Events.Single(e => e.Type == SseEventTypes.Metrics).Payload!;
+        Assert.Equal((2, 1, 1), (metrics.Total, metrics.Positive, metrics.Negative));
 
-        Assert.Equal(["new"], Ids(batch.NewItems));
-        Assert.Equal(3, batch.Metrics.Total);
+        var c = At(DateTimeOffset.UtcNow, "c", "AAPL");
+        await writer.WriteAsync(c, default);
+        var events = new List<SseEvent>();
+        while (!events.Any(e => e.Id == c.EventId))
+        {
+            events.AddRange((await batches.NextAsync()).Value.Events);
+        }
+
+        Assert.Equal(["c"], events.Where(e => e.Type == SseEventTypes.NewItem).Select(e => e.Id.Key));
+        Assert.Equal(3, ((MetricsSnapshot)events.Last(e => e.Type == SseEventTypes.Metrics).Payload!).Total);
+        Assert.Equal(0, feed.SkippedEntries);
     }
 
     [Fact]
-    public async Task Items_written_by_the_simulator_sample_are_delivered_and_counted()
+    public async Task Items_written_by_the_simulator_sample_are_delivered_once_each_in_order()
     {
         var options = await fixture.CreateTablesAsync();
         var store = new DynamoDbSentimentStore(fixture.Client, options, Scheduler.Default);
-        var cursor = (await store.FetchAsync(null, default)).Cursor;
+        var start = DateTimeOffset.UtcNow;
 
         using var output = new StringWriter();
         var exit = await SimulatorApp.RunAsync(
@@ -213,14 +162,12 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
         var written = int.Parse(output.ToString().Split("Done: ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
         Assert.InRange(written, 10, 60);
 
-        var batch = await store.FetchAsync(cursor, default);
+        var items = await store.ReadAsync(new EntryRange(Before(start.AddSeconds(-1)), Through(DateTimeOffset.UtcNow.AddSeconds(5)), 1000), default);
 
-        Assert.Equal(written, batch.NewItems.Count);
-        Assert.All(batch.NewItems, item => Assert.StartsWith("sim-", item.ItemId, StringComparison.Ordinal));
-        Assert.All(batch.NewItems, item => Assert.Contains(item.Ticker, new[] { "AAPL", "BRK.B" }));
-        Assert.Equal(batch.NewItems.OrderBy(i => i.EventId), batch.NewItems);
-        Assert.Equal(written, batch.Metrics.Total);
-        Assert.Equal(written, batch.Metrics.ByTag.Values.Sum());
+        Assert.Equal(written, items.Count);
+        Assert.All(items, item => Assert.StartsWith("sim-", item.ItemId, StringComparison.Ordinal));
+        Assert.All(items, item => Assert.Contains(item.Ticker, new[] { "AAPL", "BRK.B" }));
+        Assert.Equal(items.OrderBy(i => i.EventId), items);
     }
 
     [Fact]
@@ -246,7 +193,7 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
     }
 
     [Fact]
-    public void Arguments_are_checked()
+    public async Task Arguments_are_checked()
     {
         var options = fixture.NewOptions();
         Assert.Throws<ArgumentNullException>(() => new DynamoDbSentimentStore(null!, options, Scheduler.Default));
@@ -256,6 +203,18 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
             fixture.Client, new DynamoDbStoreOptions { ClockSkew = TimeSpan.FromSeconds(-1) }, Scheduler.Default));
         Assert.Throws<ArgumentNullException>(() => new DynamoDbSentimentWriter(null!, options));
         Assert.Throws<ArgumentNullException>(() => new DynamoDbSentimentWriter(fixture.Client, null!));
+        var store = new DynamoDbSentimentStore(fixture.Client, options, Scheduler.Default);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.ReadAsync(new EntryRange(Before(Noon), Through(Noon), -1), default));
+        Assert.Throws<ArgumentNullException>(() => store.PositionOf(null!));
+    }
+
+    [Fact]
+    public async Task Reading_a_missing_table_fails_with_the_SDK_error_not_an_empty_answer()
+    {
+        var store = new DynamoDbSentimentStore(fixture.Client, fixture.NewOptions(), new HistoricalScheduler(Noon));
+
+        await Assert.ThrowsAsync<ResourceNotFoundException>(
+            async () => await store.ReadAsync(new EntryRange(Before(Noon.AddMinutes(-1)), Through(Noon), 10), default));
     }
 
     [Fact]
@@ -267,9 +226,10 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
         await Assert.ThrowsAsync<ArgumentException>(() => writer.WriteAsync(At(Noon, "x", score: 2), default));
         await Assert.ThrowsAsync<ArgumentException>(
             () => writer.WriteBatchAsync([At(Noon, "ok"), At(Noon, "bad", ticker: "lower")], default));
+        await Assert.ThrowsAsync<ArgumentException>(() => writer.WriteAsync(At(Noon, "~reserved"), default));
 
         var store = new DynamoDbSentimentStore(fixture.Client, options, new HistoricalScheduler(Noon.AddMinutes(1)));
-        Assert.Empty(Assert.IsAssignableFrom<IReadOnlyList<SentimentItem>>(await store.ReadAfterAsync(SseEventId.AtTime(Noon.AddMinutes(-1)), 10, default)));
+        Assert.Empty(await store.ReadAsync(new EntryRange(Before(Noon.AddMinutes(-1)), Through(Noon.AddMinutes(1)), 10), default));
     }
 
     private Task PutRaw(DynamoDbStoreOptions options, string bucket, string sortKey, (string Name, string Value) bad)

@@ -41,19 +41,12 @@ public sealed class DynamoDbStoreOptions
     public bool AllowCreateTablesInAws { get; set; }
 
     /// <summary>
-    /// How far behind the cursor an item may be written (ingest clocks that run late, eventually consistent reads)
-    /// and still be delivered, exactly once. Each poll re-reads this much before its cursor and drops the ids it
-    /// already delivered. Also how far ahead of this process's clock an item may be stamped and still be read.
-    /// Default 5 seconds.
+    /// How late an item may become readable after its timestamp: the writer's clock against this process's, plus the
+    /// write's own duration (reads are strongly consistent). The feed delivers an item once it is this old, so every
+    /// instance reads the same items and a client can resume anywhere; it is therefore also added to every item's
+    /// delivery latency. Writers must stamp an item just before writing it. Default 1 second.
     /// </summary>
-    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// How far back the first fetch reads to build the aggregates (one query per hour bucket). Default 24 hours, the
-    /// aggregates' window; more is pointless because older items do not count. Also the oldest cursor
-    /// <see cref="DynamoDbSentimentStore.ReadAfterAsync"/> accepts.
-    /// </summary>
-    public TimeSpan MetricsWindow { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often a configuration watch re-reads its item. Default 5 seconds (the feed's poll interval).</summary>
     public TimeSpan ConfigurationPollInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -86,8 +79,6 @@ public sealed class DynamoDbStoreOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(ClockSkew, TimeSpan.Zero, nameof(ClockSkew));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ClockSkew, TimeSpan.FromMinutes(30), nameof(ClockSkew));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MetricsWindow, TimeSpan.Zero, nameof(MetricsWindow));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MetricsWindow, TimeSpan.FromDays(7), nameof(MetricsWindow));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConfigurationPollInterval, TimeSpan.Zero, nameof(ConfigurationPollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ItemTimeToLive, TimeSpan.Zero, nameof(ItemTimeToLive));
     }

@@ -19,7 +19,7 @@ internal readonly record struct ReadCost(int Requests, double CapacityUnits, int
 }
 
 /// <summary>
-/// Reads a range of sort keys across consecutive hour buckets: one paginated <c>Query</c> per bucket, never a
+/// Reads a range of positions across consecutive hour buckets: one paginated <c>Query</c> per bucket, never a
 /// <c>Scan</c>. The cost depends on the hours spanned and the items in the range, not on the table's size.
 /// </summary>
 internal sealed class ItemRangeReader
@@ -34,30 +34,29 @@ internal sealed class ItemRangeReader
     }
 
     /// <summary>
-    /// Appends to <paramref name="into"/>, oldest first, the valid items whose sort key lies in
-    /// [<paramref name="lower"/>, <paramref name="upper"/>], stopping once <paramref name="maxItems"/> have been appended.
+    /// Appends to <paramref name="into"/> the valid items in <paramref name="range"/> (at most its maximum), oldest first
+    /// or, when it asks, newest first. Queries are strongly consistent: an item whose write has completed is read.
     /// </summary>
-    /// <param name="lower">The inclusive lower bound: the first bucket read is the hour of its time.</param>
-    /// <param name="upper">The inclusive upper bound: the last bucket read is the hour of its time.</param>
-    /// <param name="maxItems">The most items to append.</param>
-    /// <param name="skip">An item id not to append (an exclusive cursor), or <see langword="null"/>.</param>
+    /// <param name="range">The positions: the first bucket read is the hour of its lower bound, the last the hour of its upper.</param>
     /// <param name="into">Receives the items.</param>
     /// <param name="cancellationToken">Cancels the requests.</param>
-    public async Task<ReadCost> ReadAsync(
-        SseEventId lower, SseEventId upper, int maxItems, SseEventId? skip, List<SentimentItem> into,
-        CancellationToken cancellationToken)
+    public async Task<ReadCost> ReadAsync(EntryRange range, List<SentimentItem> into, CancellationToken cancellationToken)
     {
         var cost = default(ReadCost);
-        if (upper < lower)
+        if (range.Through <= range.After || range.MaxEntries <= 0)
         {
             return cost;
         }
 
-        var lowerSortKey = lower.ToString();
-        var upperSortKey = upper.ToString();
-        var toMilliseconds = upper.UnixMilliseconds;
+        var lowerSortKey = range.After.ToString();
+        var upperSortKey = range.Through.ToString();
+        var firstHour = ItemSchema.HourStart(range.After.UnixMilliseconds);
+        var lastHour = ItemSchema.HourStart(range.Through.UnixMilliseconds);
+        var step = range.NewestFirst ? -ItemSchema.HourMilliseconds : ItemSchema.HourMilliseconds;
         var appended = 0;
-        for (var hour = ItemSchema.HourStart(lower.UnixMilliseconds); hour <= toMilliseconds && appended < maxItems; hour += ItemSchema.HourMilliseconds)
+        for (var hour = range.NewestFirst ? lastHour : firstHour;
+             hour >= firstHour && hour <= lastHour && appended < range.MaxEntries;
+             hour += step)
         {
             var request = new QueryRequest
             {
@@ -71,26 +70,24 @@ internal sealed class ItemRangeReader
                     [":lo"] = new() { S = lowerSortKey },
                     [":hi"] = new() { S = upperSortKey },
                 },
+                ScanIndexForward = !range.NewestFirst,
+                ConsistentRead = true,
                 ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
             };
 
             do
             {
-                if (maxItems != int.MaxValue)
-                {
-                    // One more than needed: the lower bound is inclusive, and the item at it may be skipped.
-                    request.Limit = Math.Min(maxItems - appended + 1, 1000);
-                }
-
+                // One more than needed: the lower bound is inclusive in DynamoDB and exclusive here.
+                request.Limit = (int)Math.Min((long)range.MaxEntries - appended + 1, 1000);
                 var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
                 var items = response.Items;
                 var read = items?.Count ?? 0;
                 var invalid = 0;
-                for (var i = 0; i < read && appended < maxItems; i++)
+                for (var i = 0; i < read && appended < range.MaxEntries; i++)
                 {
                     if (ItemSchema.TryRead(items![i], out var item))
                     {
-                        if (skip is not { } skipped || item.EventId != skipped)
+                        if (range.Contains(item.EventId))
                         {
                             into.Add(item);
                             appended++;
@@ -105,7 +102,7 @@ internal sealed class ItemRangeReader
                 cost += new ReadCost(1, response.ConsumedCapacity?.CapacityUnits ?? 0, read, invalid);
                 request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
             }
-            while (request.ExclusiveStartKey is not null && appended < maxItems);
+            while (request.ExclusiveStartKey is not null && appended < range.MaxEntries);
         }
 
         return cost;

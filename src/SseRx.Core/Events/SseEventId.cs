@@ -29,6 +29,8 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     public const int MaxLength = TimestampDigits + 1 + MaxKeyLength;
 
     private const int TimestampDigits = 13;
+    private const char StatePrefixChar = '~';
+    private const string StatePrefix = "~";
     private const long MaxTimestamp = 9_999_999_999_999;
 
     private readonly string? _key;
@@ -75,6 +77,43 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     /// </summary>
     /// <param name="timestamp">The time; its UTC instant is used, truncated to the millisecond.</param>
     public static SseEventId AtTime(DateTimeOffset timestamp) => new(timestamp.ToUnixTimeMilliseconds(), string.Empty);
+
+    /// <summary>
+    /// The cursor "every entry stamped at or before this millisecond": <c>{t}-~</c>. It sorts after every entry id of
+    /// that millisecond (entry keys never start with <c>~</c>) and before every state id of it (see
+    /// <see cref="ForState"/>). A feed's batches end at such a watermark.
+    /// </summary>
+    /// <param name="timestamp">The time; its UTC instant is used, truncated to the millisecond.</param>
+    public static SseEventId Settled(DateTimeOffset timestamp) => new(timestamp.ToUnixTimeMilliseconds(), StatePrefix);
+
+    /// <summary>
+    /// The id of a state event (the latest value of <paramref name="stateKey"/>) derived from every entry up to
+    /// <paramref name="watermark"/>: <c>{watermark}-~{stateKey}</c>, after every entry of that millisecond.
+    /// </summary>
+    /// <param name="watermark">The watermark the state was derived at; truncated to the millisecond.</param>
+    /// <param name="stateKey">The state key, for example <c>metrics</c>; 1 to 127 characters from <c>[A-Za-z0-9._:~-]</c>.</param>
+    /// <exception cref="ArgumentException">The state key is empty, too long or holds a character outside the allowed set.</exception>
+    public static SseEventId ForState(DateTimeOffset watermark, string stateKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateKey);
+        return new SseEventId(watermark.ToUnixTimeMilliseconds(), StatePrefix + stateKey);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> may be the key of an entry's id: 1 to <see cref="MaxKeyLength"/> characters from
+    /// <c>[A-Za-z0-9._:~-]</c>, not starting with <c>~</c> (reserved for watermarks and state ids).
+    /// </summary>
+    /// <param name="key">The candidate key, for example an item id.</param>
+    public static bool IsEntryKey(ReadOnlySpan<char> key) => key.Length > 0 && key[0] != StatePrefixChar && IsValidKey(key);
+
+    /// <summary>Whether this is an entry's id (its key is not empty and does not start with <c>~</c>).</summary>
+    public bool IsEntry => Key is { Length: > 0 } key && key[0] != StatePrefixChar;
+
+    /// <summary>
+    /// The state key of a state event's id (see <see cref="ForState"/>), or <see langword="null"/> for an entry's id,
+    /// a watermark or a time cursor.
+    /// </summary>
+    public string? StateKey => Key is { Length: > 1 } key && key[0] == StatePrefixChar ? key[1..] : null;
 
     /// <summary>Whether <paramref name="key"/> may be used as the key of an id.</summary>
     /// <param name="key">At most <see cref="MaxKeyLength"/> characters from <c>[A-Za-z0-9._:~-]</c>; empty is valid.</param>

@@ -7,19 +7,19 @@ namespace SseRx.InMemory;
 /// An in-process store of analysed items: the embedded default that SseRx runs on with no AWS.
 /// </summary>
 /// <remarks>
-/// <para>Keeps the items of the metrics window (24 hours), ordered by <see cref="SentimentItem.EventId"/>, so a
-/// fetch after a cursor costs O(new items + log n), not the store's size. An item leaves the store once its
-/// timestamp is 24 hours old (at millisecond precision); eviction happens on every call, as the clock moves.
-/// The aggregates come from a <see cref="SentimentAggregator"/> updated on <see cref="Add"/>, never from a scan.</para>
-/// <para>The clock is the <see cref="IScheduler"/> given to the constructor (<see cref="IScheduler.Now"/>).</para>
-/// <para>Cursors are event ids, so a fetch returns the items whose id sorts after the cursor. An item added with a
-/// timestamp older than a cursor already handed out would never be returned by <see cref="FetchAsync"/> to that
-/// poller (<see cref="ReadAfterAsync"/> still finds it). Items must therefore be stamped with this store's clock
-/// when they are added, as <see cref="SentimentSimulator"/> does when it shares the store's scheduler; the store
-/// keeps the timestamp it is given rather than restamping, because the timestamp is part of the item's id.</para>
-/// <para>Thread-safe: writers and the poller may run concurrently. Holds no unmanaged resources.</para>
+/// <para>Keeps the items of the last 24 hours, ordered by position (<see cref="SentimentItem.EventId"/>), so a range
+/// read costs O(log n + items returned), not the store's size. An item leaves once its timestamp is 24 hours old;
+/// eviction happens on every call, as the clock moves.</para>
+/// <para>The clock is the <see cref="IScheduler"/> given to the constructor. An item is visible as soon as it is added;
+/// a feed reads only items stamped at least <see cref="VisibilityDelay"/> ago (default 50 ms), so an item stamped just
+/// before it is added is never missed. An item stamped at or before a position a reader has already read up to is
+/// refused with an exception rather than stored where no reader would find it: stamp items with this store's clock when
+/// you add them, as <see cref="SentimentSimulator"/> does when it shares the scheduler.</para>
+/// <para>It holds everything added since it was created: a resume from a cursor
+/// before that (a previous process's) cannot be answered honestly, and <see cref="HoldsEverythingAfter"/> says so.</para>
+/// <para>Thread-safe: writers, the feed and resumes may run concurrently. Holds no unmanaged resources.</para>
 /// </remarks>
-public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
+public sealed class InMemorySentimentStore : IEntryLog<SentimentItem>
 {
     /// <summary>How long an item is held: the metrics window.</summary>
     internal static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -28,24 +28,33 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     private readonly Lock _gate = new();
     private readonly SortedItemLog _log = new();
     private readonly HashSet<string> _itemIds = new(StringComparer.Ordinal);
-    private readonly SentimentAggregator _aggregator = new();
 
-    // What this store can vouch for starts at its creation, or at the oldest item it was given if that is earlier:
-    // a resume from an older cursor (a previous process's) cannot be answered honestly, so ReadAfterAsync says so
-    // and the client gets a resync. Guarded by _gate.
+    /// <summary>The default <see cref="VisibilityDelay"/>: long enough for a writer to add what it has just stamped.</summary>
+    public static readonly TimeSpan DefaultVisibilityDelay = TimeSpan.FromMilliseconds(50);
+
+    // Guarded by _gate: from where the store holds every item ever added, and the furthest any reader has read.
     private SseEventId _knownSince;
-
-    // Where history reads hand over to the live feed: the cursor the last fetch returned (guarded by _gate).
-    private SseEventId? _handover;
+    private SseEventId? _readThrough;
 
     /// <summary>Creates an empty store whose clock is <paramref name="scheduler"/>.</summary>
+    /// <param name="scheduler">The clock.</param>
+    /// <param name="visibilityDelay">
+    /// How long a feed waits before it reads an item (default <see cref="DefaultVisibilityDelay"/>): how far behind now a
+    /// writer may stamp the items it adds. A test that writes items late on purpose sets it above that lateness.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="scheduler"/> is <see langword="null"/>.</exception>
-    public InMemorySentimentStore(IScheduler scheduler)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="visibilityDelay"/> is negative.</exception>
+    public InMemorySentimentStore(IScheduler scheduler, TimeSpan? visibilityDelay = null)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentOutOfRangeException.ThrowIfLessThan(visibilityDelay ?? TimeSpan.Zero, TimeSpan.Zero, nameof(visibilityDelay));
         _scheduler = scheduler;
+        VisibilityDelay = visibilityDelay ?? DefaultVisibilityDelay;
         _knownSince = SseEventId.AtTime(scheduler.Now);
     }
+
+    /// <inheritdoc />
+    public TimeSpan VisibilityDelay { get; }
 
     /// <summary>Items held now (items older than 24 hours are evicted first).</summary>
     public int Count
@@ -61,13 +70,14 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
     }
 
     /// <summary>
-    /// Adds an item, exactly once: an item whose <see cref="SentimentItem.ItemId"/> the store already holds is
-    /// ignored, as is an item whose timestamp is already 24 hours old.
+    /// Adds an item, exactly once: an item whose <see cref="SentimentItem.ItemId"/> the store already holds is ignored,
+    /// as is an item whose timestamp is already 24 hours old.
     /// </summary>
-    /// <param name="item">The item; its timestamp should come from this store's clock (see remarks on the class).</param>
+    /// <param name="item">The item, stamped with this store's clock.</param>
     /// <exception cref="ArgumentNullException"><paramref name="item"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// The item is invalid (see <see cref="SentimentItem.Validate"/>); the message names the field. Nothing is stored.
+    /// The item is invalid (see <see cref="SentimentItem.Validate"/>; the message names the field), or a reader has
+    /// already read past its position (it was stamped too long before it was added). Nothing is stored.
     /// </exception>
     public void Add(SentimentItem item)
     {
@@ -80,95 +90,66 @@ public sealed class InMemorySentimentStore : ISentimentSource, ISentimentHistory
         var id = item.EventId;
         lock (_gate)
         {
-            var cutoff = Evict(_scheduler.Now);
+            var now = _scheduler.Now;
+            if (_readThrough is { } read && id <= read)
+            {
+                throw new ArgumentException(
+                    $"Item '{item.ItemId}' is stamped {item.Timestamp:O}, but readers have already read up to {read} (now is " +
+                    $"{now:O}, the visibility delay {VisibilityDelay}): it would never be delivered. Stamp items when they are added.",
+                    nameof(item));
+            }
+
+            var cutoff = Evict(now);
             if (id.UnixMilliseconds <= cutoff || !_itemIds.Add(item.ItemId))
             {
                 return;
             }
 
             _log.Insert(id, item);
-            if (id < _knownSince)
-            {
-                _knownSince = SseEventId.AtTime(item.Timestamp);
-            }
-
-            _aggregator.AddValidated(item);
         }
     }
 
     /// <inheritdoc />
-    /// <remarks>
-    /// With no cursor: no items, and a cursor at the current end (the newest item's id, or
-    /// <see cref="SseEventId.AtTime"/> of now when the store is empty). With a cursor: every held item whose id
-    /// sorts after it, oldest first, and the newest returned item's id as the next cursor (the same cursor when
-    /// nothing is new). Completes synchronously.
-    /// </remarks>
-    public ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken)
+    public bool HoldsEverythingAfter(SseEventId after)
     {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<SentimentBatch>(cancellationToken);
-        }
-
-        var now = _scheduler.Now;
         lock (_gate)
         {
-            Evict(now);
-            SentimentItem[] items;
-            SseEventId cursor;
-            if (after is { } from)
-            {
-                items = _log.ReadAfter(from, int.MaxValue);
-                cursor = items.Length > 0 ? items[^1].EventId : from;
-            }
-            else
-            {
-                // A history read made before the first fetch already handed out everything up to _handover.
-                items = [];
-                cursor = _handover ?? _log.LastId ?? SseEventId.AtTime(now);
-            }
-
-            _handover = cursor;
-
-            return ValueTask.FromResult(
-                new SentimentBatch(items, _aggregator.Metrics(now), _aggregator.Tickers(now), cursor, now));
+            var cutoff = Evict(_scheduler.Now);
+            return after >= _knownSince && after.UnixMilliseconds >= cutoff;
         }
     }
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Only items still held (younger than 24 hours) are returned, and only up to where the live feed takes over:
-    /// the cursor the last <see cref="FetchAsync"/> returned (before any fetch, the current end, which the first
-    /// fetch then starts from). A cursor older than both this store and the oldest item it was given returns
-    /// <see langword="null"/>: the items before it belonged to another process and are gone. Completes synchronously.
-    /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxItems"/> is negative.</exception>
-    public ValueTask<IReadOnlyList<SentimentItem>?> ReadAfterAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
+    public SseEventId PositionOf(SentimentItem entry)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxItems);
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.EventId;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Completes synchronously.</remarks>
+    public ValueTask<IReadOnlyList<SentimentItem>> ReadAsync(EntryRange range, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(range.MaxEntries, nameof(range));
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromCanceled<IReadOnlyList<SentimentItem>?>(cancellationToken);
+            return ValueTask.FromCanceled<IReadOnlyList<SentimentItem>>(cancellationToken);
         }
 
         lock (_gate)
         {
-            if (after < _knownSince)
-            {
-                return ValueTask.FromResult<IReadOnlyList<SentimentItem>?>(null);
-            }
-
             var now = _scheduler.Now;
             Evict(now);
-            var until = _handover ??= _log.LastId ?? SseEventId.AtTime(now);
-            var items = _log.ReadAfter(after, maxItems);
-            var count = 0;
-            while (count < items.Length && items[count].EventId <= until)
+
+            // What a reader now holds complete: the range, up to the settled horizon (past it, nothing was promised).
+            var settled = SseEventId.Settled(SseFeed<SentimentItem>.WatermarkAt(now, VisibilityDelay));
+            var through = range.Through < settled ? range.Through : settled;
+            if (_readThrough is not { } read || through > read)
             {
-                count++;
+                _readThrough = through;
             }
 
-            return ValueTask.FromResult<IReadOnlyList<SentimentItem>?>(count == items.Length ? items : items[..count]);
+            return ValueTask.FromResult<IReadOnlyList<SentimentItem>>(_log.Read(range));
         }
     }
 

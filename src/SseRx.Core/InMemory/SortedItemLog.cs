@@ -20,8 +20,6 @@ internal sealed class SortedItemLog
     public int Count => _entries.Count - _start;
 
     /// <summary>The id of the newest item, or <see langword="null"/> when empty.</summary>
-    public SseEventId? LastId => Count == 0 ? null : _entries[^1].Id;
-
     /// <summary>Inserts an item whose id is not held yet.</summary>
     public void Insert(SseEventId id, SentimentItem item)
     {
@@ -62,11 +60,12 @@ internal sealed class SortedItemLog
         return true;
     }
 
-    /// <summary>Up to <paramref name="maxItems"/> items whose id sorts after <paramref name="after"/>, oldest first.</summary>
-    public SentimentItem[] ReadAfter(SseEventId after, int maxItems)
+    /// <summary>The items in <paramref name="range"/>: up to its maximum, the oldest first or, when it asks, the newest first.</summary>
+    public SentimentItem[] Read(EntryRange range)
     {
-        var first = FirstAfter(after);
-        var count = Math.Min(maxItems, _entries.Count - first);
+        var first = FirstAfter(range.After);
+        var end = FirstAfter(range.Through);
+        var count = Math.Min(range.MaxEntries, end - first);
         if (count <= 0)
         {
             return [];
@@ -75,7 +74,7 @@ internal sealed class SortedItemLog
         var items = new SentimentItem[count];
         for (var i = 0; i < count; i++)
         {
-            items[i] = _entries[first + i].Item;
+            items[i] = range.NewestFirst ? _entries[end - 1 - i].Item : _entries[first + i].Item;
         }
 
         return items;

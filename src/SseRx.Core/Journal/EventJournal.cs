@@ -1,83 +1,84 @@
+using System.Diagnostics;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 
 namespace SseRx;
 
 /// <summary>
-/// A hot, bounded replay buffer of events, and the place every connection subscribes from.
+/// A hot, bounded replay buffer of a feed's events, and the place every connection subscribes from.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The journal subscribes to its source when the first reader subscribes and unsubscribes when the last one
-/// leaves; the events it holds stay available for replay in between, and the next reader reconnects. Events the
-/// released subscription still delivers (a poll that completed meanwhile) are appended until a newer subscription
-/// delivers, so a source that keeps its own cursor across subscriptions loses nothing. It keeps
-/// at most <see cref="JournalOptions.Capacity"/> events, none older than <see cref="JournalOptions.MaxAge"/>
-/// (measured on the scheduler's clock from the time each event was appended), and always remembers the latest
-/// <c>metrics</c> event so a new or resyncing client gets the current snapshot.
+/// The journal subscribes to its source when the first reader arrives and unsubscribes when the last one leaves; what
+/// it holds stays available for replay in between, and the next reader subscribes again. It keeps at most
+/// <see cref="JournalOptions.Capacity"/> events, none older than <see cref="JournalOptions.MaxAge"/> (on the
+/// scheduler's clock, from when each was appended), plus the latest event of every state key (see
+/// <see cref="SseEventId.StateKey"/>) and the last <see cref="JournalOptions.RecentEntries"/> entries, which a new
+/// client gets at once.
 /// </para>
 /// <para>
-/// Appending an event and handing it to every reader happen under one lock, in source order, without
-/// allocating. Readers should be cheap (a per-connection buffer such as <see cref="ConsumerBuffer"/>) and must
-/// not throw.
+/// Ids are positions (see <c>docs/event-ids-and-resume.md</c>): the journal appends only events after its
+/// <see cref="Position"/>, so a batch that overlaps what it holds (two pollers during a hand-over) adds nothing twice,
+/// and a reader skips whatever is at or before what it has already sent.
 /// </para>
 /// <para>
-/// When the source completes or fails, the current readers complete or fail with it (a client then reconnects
-/// and resumes); the buffer is kept, and the next reader subscribes to the source again.
+/// Appending takes a short lock that calls no other code. Delivery to readers happens outside it, one batch at a time
+/// and in order, on the thread that appended (a concurrent append queues its batch for that thread). A reader that
+/// throws is dropped; the others are unaffected. Readers should be cheap (a per-connection buffer such as
+/// <see cref="ConsumerBuffer"/>).
 /// </para>
 /// <para>
-/// All members are thread-safe. The options are copied when the journal is created. Disposing the journal
-/// completes every reader, releases the source subscription, and makes later readers complete at once.
+/// When the source completes or fails, the current readers complete or fail with it (a client then reconnects and
+/// resumes); the buffer is kept, and the next reader subscribes to the source again. All members are thread-safe.
+/// Disposing the journal completes every reader, releases the source, and makes later readers complete at once.
 /// </para>
 /// </remarks>
 public sealed class EventJournal : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly IObservable<SseEvent> _source;
+    private readonly IObservable<SseBatch> _source;
     private readonly IScheduler _scheduler;
     private readonly long _maxAgeTicks;
-    private readonly IEventHistory? _history;
-    private readonly TimeSpan _historyWindow;
-    private readonly int _maxHistoryEvents;
+    private readonly JournalOptions _options;
+    private readonly DateTimeOffset _created;
 
-    // Ring of events in append order; _start is the oldest.
+    // The replay ring, in append (= id) order; _start is the oldest. Guarded by _gate, like every field below.
     private readonly Entry[] _ring;
     private int _start;
     private int _count;
 
-    // Every event the source produced with an id above the floor that this journal ever appended is still in
-    // the ring, so a cursor at or above it can be served from memory.
-    private SseEventId _floor;
-    private SseEventId? _head;
-    private SseEvent? _latestMetrics;
+    // Every event after the floor, up to the position, is in the ring: a cursor at or after it is served from memory.
+    // Null until the first batch.
+    private SseEventId? _floor;
+    private SseEventId? _position;
+    private readonly Dictionary<string, SseEvent> _state = new(StringComparer.Ordinal);
+    private readonly SseEvent[] _recent;
+    private int _recentStart;
+    private int _recentCount;
 
-    // Reader slots, guarded by _gate like every use of them. A leave nulls its slot and a join reuses a free one,
-    // so connecting and leaving cost O(1) however many readers there are, and a reader that leaves during fan-out
-    // (a slow consumer dropped from inside OnNext) shifts nothing under the loop. Fan-out skips empty slots.
+    // Reader slots: a leave nulls its slot and a join reuses a free one, so both cost O(1). Delivery reads the array
+    // it finds when it starts a batch; a reader that joins later already holds that batch in its snapshot, and a reader
+    // skips events at or before its position, so a slot read racily can never deliver twice.
     private JournalReader?[] _readers = [];
     private int _readerSlotsUsed;
     private int _readerCount;
     private readonly Stack<int> _freeReaderSlots = new();
     private JournalConnection? _connection;
-
-    // The connection the last reader let go of, until a newer one delivers. A source may still deliver what it
-    // produced before the release took effect (a poll that completed meanwhile, or the rest of a batch whose delivery
-    // released it), even after a new reader has made a new connection, and a source such as SentimentFeed has already
-    // moved its cursor past those events, so dropping them would lose them for good. Once the newer connection has
-    // delivered, the older one's stragglers would be out of order and are ignored.
-    private JournalConnection? _releasing;
     private bool _disposed;
 
+    // Readers whose history read waits for the first batch (a fresh process has no position to read up to yet).
+    private List<(JournalReader Reader, SseEventId Cursor)>? _awaitingPosition;
+
+    // Batches and terminals waiting to be delivered, and whether a thread is delivering them (the drain loop).
+    private readonly Queue<Delivery> _deliveries = new();
+    private bool _delivering;
+
     /// <summary>Creates a journal over <paramref name="source"/>. Nothing is subscribed until the first reader arrives.</summary>
-    /// <param name="source">The live events, usually shared (one poll per process).</param>
+    /// <param name="source">The feed's batches (one poll per process; see <see cref="SseFeed{TEntry}"/>).</param>
     /// <param name="options">Bounds and history; validated and copied here.</param>
-    /// <param name="scheduler">
-    /// The clock for <see cref="JournalOptions.MaxAge"/> and <see cref="JournalOptions.HistoryWindow"/>, and where a reader
-    /// that leaves while the journal is delivering on another thread has its slot freed, so it should run work
-    /// asynchronously (<c>Scheduler.Default</c>; not <c>Scheduler.Immediate</c>).
-    /// </param>
+    /// <param name="scheduler">The clock for <see cref="JournalOptions.MaxAge"/>, <see cref="JournalOptions.HistoryWindow"/> and <see cref="JournalOptions.MaxCursorLead"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public EventJournal(IObservable<SseEvent> source, JournalOptions options, IScheduler scheduler)
+    public EventJournal(IObservable<SseBatch> source, JournalOptions options, IScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
@@ -86,36 +87,34 @@ public sealed class EventJournal : IDisposable
 
         _source = source;
         _scheduler = scheduler;
+        _options = new JournalOptions
+        {
+            Capacity = options.Capacity,
+            MaxAge = options.MaxAge,
+            RecentEntries = options.RecentEntries,
+            History = options.History,
+            HistoryWindow = options.HistoryWindow,
+            MaxHistoryEvents = options.MaxHistoryEvents,
+            MaxCursorLead = options.MaxCursorLead,
+            Resync = options.Resync,
+        };
         _maxAgeTicks = options.MaxAge.Ticks;
-        _history = options.History;
-        _historyWindow = options.HistoryWindow;
-        _maxHistoryEvents = options.MaxHistoryEvents;
         _ring = new Entry[options.Capacity];
-
-        // Before anything is evicted, the journal can vouch only for what happened since it was created.
-        _floor = SseEventId.AtTime(scheduler.Now);
+        _recent = new SseEvent[options.RecentEntries];
+        _created = scheduler.Now;
     }
 
-    /// <summary>The id of the newest event appended, or <see langword="null"/> before the first.</summary>
-    public SseEventId? Head
+    /// <summary>
+    /// Where the journal's record ends: every event of its source up to here has been appended. <see langword="null"/>
+    /// before the first batch.
+    /// </summary>
+    public SseEventId? Position
     {
         get
         {
             lock (_gate)
             {
-                return _head;
-            }
-        }
-    }
-
-    /// <summary>The latest <c>metrics</c> event, even if it has left the replay buffer.</summary>
-    public SseEvent? LatestMetrics
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _latestMetrics;
+                return _position;
             }
         }
     }
@@ -133,11 +132,7 @@ public sealed class EventJournal : IDisposable
         }
     }
 
-    /// <summary>The number of current readers (subscriptions made through <see cref="ResumeFrom"/>).</summary>
-    /// <remarks>
-    /// A reader disposed while the journal is busy delivering an event (on another thread) is counted until that
-    /// delivery ends and the journal's scheduler frees its slot; it receives nothing in between.
-    /// </remarks>
+    /// <summary>The number of current readers (subscriptions made through <see cref="ResumeFrom(string?)"/>).</summary>
     public int ReaderCount
     {
         get
@@ -149,44 +144,50 @@ public sealed class EventJournal : IDisposable
         }
     }
 
-    /// <summary>The lock that orders appends, fan-out and each reader's switch from replay to live.</summary>
-    internal Lock Gate => _gate;
+    internal JournalOptions Options => _options;
+
+    internal IScheduler Scheduler => _scheduler;
+
+    /// <summary>The latest event of <paramref name="stateKey"/>, even if it has left the replay buffer.</summary>
+    /// <param name="stateKey">The state key, for example <c>metrics</c> (see <see cref="SseEventId.StateKey"/>).</param>
+    /// <returns>The event, or <see langword="null"/> when no event of that key has been appended.</returns>
+    public SseEvent? LatestState(string stateKey)
+    {
+        ArgumentNullException.ThrowIfNull(stateKey);
+        lock (_gate)
+        {
+            return _state.GetValueOrDefault(stateKey);
+        }
+    }
 
     /// <summary>
     /// The events a client should see after <paramref name="lastEventId"/>, then the live events.
     /// </summary>
     /// <param name="lastEventId">The client's <c>Last-Event-ID</c>, or <see langword="null"/>/empty for a new client.</param>
     /// <returns>
-    /// A hot sequence; the id is looked up when it is subscribed, and each subscription is one reader:
-    /// <list type="bullet">
-    /// <item>No id: the latest <c>metrics</c> event (if any), then live events.</item>
-    /// <item>An id held in the journal: every held event after it (by position), in order, then live events.</item>
-    /// <item>Any other valid id at or above the journal's floor (the newest id it has evicted, or the time it was
-    /// created while nothing has been evicted): every held event whose id sorts after it, then live events. An id
-    /// newer than everything held (say, from an instance that is ahead) therefore goes straight to live.</item>
-    /// <item>An older id within <see cref="JournalOptions.HistoryWindow"/>, with a <see cref="JournalOptions.History"/>:
-    /// the store's events after it (at most <see cref="JournalOptions.MaxHistoryEvents"/>), then the held events
-    /// after it that the store did not return, then the latest <c>metrics</c> event unless the replay carried one,
-    /// then live events. If the store answers <see langword="null"/> or throws, a <c>resync</c> (<c>unknown</c>).
-    /// If it returns the maximum and still stops below the floor, a gap cannot be ruled out: a <c>resync</c>
-    /// (<c>too_old</c>).</item>
-    /// <item>An id that is malformed (<c>malformed</c>); older than the floor with no history (<c>unknown</c>, or
-    /// <c>too_old</c> when it is older than <see cref="JournalOptions.MaxAge"/>, which no journal could still
-    /// hold); older than <see cref="JournalOptions.HistoryWindow"/> with a history (<c>too_old</c>): one
-    /// <c>resync</c> event whose id is <see cref="Head"/> (or the current time when the journal is empty), the
-    /// latest <c>metrics</c> event (if any), then live events. Never an error.</item>
-    /// </list>
-    /// There is no gap and no duplicate between the replay and the live events, even when events arrive while the
-    /// replay runs: those are queued and delivered after it, minus any whose id the replay already carried.
-    /// The sequence completes when the journal is disposed or the source completes, and fails when the source
-    /// fails.
+    /// A hot sequence; the id is looked up when it is subscribed, and each subscription is one reader. What it replays
+    /// for each kind of cursor is in <c>docs/event-ids-and-resume.md</c>: in short, every entry after the cursor once,
+    /// the latest state, then live; a <c>resync</c> and the current state where that cannot be vouched for. Never an
+    /// error for a bad id. The ids it emits increase. The sequence completes when the journal is disposed or the
+    /// source completes, and fails when the source fails.
     /// </returns>
-    public IObservable<SseEvent> ResumeFrom(string? lastEventId) => new JournalResume(this, lastEventId);
+    public IObservable<SseEvent> ResumeFrom(string? lastEventId) => new JournalResume(this, lastEventId, null);
+
+    /// <summary>
+    /// <see cref="ResumeFrom(string?)"/>, and tells <paramref name="onResolved"/> once per subscription how the id was
+    /// resolved (from memory, from the store, or with a resync) as soon as that is known: at once, or when a history
+    /// read answers. It is not called if the subscription is disposed first.
+    /// </summary>
+    /// <param name="lastEventId">The client's <c>Last-Event-ID</c>, or <see langword="null"/>/empty for a new client.</param>
+    /// <param name="onResolved">Called once, from the subscribing thread or the one that completes a history read; an exception it throws is ignored.</param>
+    public IObservable<SseEvent> ResumeFrom(string? lastEventId, Action<ResumeOutcome>? onResolved) =>
+        new JournalResume(this, lastEventId, onResolved);
 
     /// <summary>Completes every reader and releases the source subscription. Later readers complete at once.</summary>
     public void Dispose()
     {
         JournalConnection? connection;
+        bool deliver;
         lock (_gate)
         {
             if (_disposed)
@@ -197,35 +198,42 @@ public sealed class EventJournal : IDisposable
             _disposed = true;
             connection = _connection;
             _connection = null;
-            _releasing = null;
-            foreach (var reader in TakeAllReaders())
-            {
-                reader.OnTerminal(null);
-            }
+            _deliveries.Enqueue(Delivery.Terminal(TakeAllReaders(), null));
+            deliver = StartDeliveringUnderGate();
+        }
+
+        if (deliver)
+        {
+            Deliver();
         }
 
         connection?.Dispose();
     }
 
     /// <summary>Registers a reader and starts its replay; called by <see cref="JournalResume"/>.</summary>
-    internal IDisposable Subscribe(string? lastEventId, IObserver<SseEvent> observer)
+    internal IDisposable Subscribe(string? lastEventId, IObserver<SseEvent> observer, Action<ResumeOutcome>? onResolved)
     {
-        var reader = new JournalReader(this, observer);
+        var reader = new JournalReader(this, observer, onResolved);
         JournalConnection? connect = null;
-        ResumePlan plan;
+        ReaderPlan plan;
         lock (_gate)
         {
             if (_disposed)
             {
-                plan = default;
+                plan = ReaderPlan.Ended;
             }
             else
             {
-                // The snapshot and the registration happen under one lock: every later append reaches the reader.
+                // The plan and the registration happen under one lock: every later batch reaches the reader.
                 var now = _scheduler.Now;
                 EvictExpired(now);
                 plan = Plan(lastEventId, now);
+                reader.Prepare(plan);
                 AddReader(reader);
+                if (plan.Kind == ReaderPlanKind.History && plan.Through is null)
+                {
+                    (_awaitingPosition ??= []).Add((reader, plan.Position!.Value));
+                }
                 if (_connection is null)
                 {
                     connect = _connection = new JournalConnection(this);
@@ -233,81 +241,391 @@ public sealed class EventJournal : IDisposable
             }
         }
 
-        if (plan.Kind == ResumeKind.None)
+        if (plan.Kind == ReaderPlanKind.Ended)
         {
             observer.OnCompleted();
             return Disposable.Empty;
         }
 
         connect?.Connect(_source);
-        reader.Start(plan, _history, _maxHistoryEvents);
+        reader.Start(plan);
         return reader;
     }
 
-    /// <summary>Removes a reader; the last one to leave releases the source.</summary>
+    /// <summary>Removes a reader; the last one to leave releases the source. Never waits on a delivery.</summary>
     internal void Remove(JournalReader reader)
     {
-        // A reader is usually disposed from inside a pipeline that holds locks of its own (a heartbeat that overflowed
-        // a full buffer holds the heartbeat's lock). The fan-out holds this lock while it calls into those pipelines, so
-        // waiting for it here could close a cycle and freeze every stream. The reader is already marked disposed and
-        // receives nothing more, so when the lock is busy its slot is freed later, on the journal's scheduler.
-        if (!_gate.TryEnter())
-        {
-            _scheduler.Schedule((Journal: this, Reader: reader), static (_, state) =>
-            {
-                state.Journal.RemoveWaiting(state.Reader);
-                return Disposable.Empty;
-            });
-            return;
-        }
-
-        JournalConnection? disconnect;
-        try
-        {
-            disconnect = Detach(reader);
-        }
-        finally
-        {
-            _gate.Exit();
-        }
-
-        // Outside the lock: a source may wait for an in-flight OnNext, which needs the lock.
-        disconnect?.Dispose();
-    }
-
-    private void RemoveWaiting(JournalReader reader)
-    {
-        JournalConnection? disconnect;
+        JournalConnection? disconnect = null;
         lock (_gate)
         {
-            disconnect = Detach(reader);
+            var slot = reader.Slot;
+            if (slot >= 0 && ReferenceEquals(_readers[slot], reader))
+            {
+                Volatile.Write(ref _readers[slot], null);
+                reader.Slot = -1;
+                _freeReaderSlots.Push(slot);
+                if (--_readerCount == 0)
+                {
+                    ResetReaderSlots();
+                    disconnect = _connection;
+                    _connection = null;
+                }
+            }
         }
 
+        // Outside the lock: disposing the source stops a poller, which may be delivering on another thread.
         disconnect?.Dispose();
     }
 
-    /// <summary>Frees the reader's slot; returns the source connection to release when it was the last reader. Under the lock.</summary>
-    private JournalConnection? Detach(JournalReader reader)
+    /// <summary>Appends what is new in <paramref name="batch"/> and delivers it to the readers.</summary>
+    internal void Append(SseBatch batch)
     {
-        var slot = reader.Slot;
-        if (slot < 0 || !ReferenceEquals(_readers[slot], reader))
+        var deliver = false;
+        List<(JournalReader Reader, SseEventId Through, SseEvent[] States)>? startHistory = null;
+        lock (_gate)
         {
-            return null;
+            if (_disposed || (_position is { } position && batch.Through <= position))
+            {
+                return;
+            }
+
+            var now = _scheduler.Now;
+            EvictExpired(now);
+            if (_position is null)
+            {
+                // The first batch: the record starts where the batch says it covers from, or when the journal was made.
+                _floor = batch.After ?? SseEventId.AtTime(_created);
+            }
+            else if (batch.After is { } after && after > _position.Value)
+            {
+                // A run that does not connect to what is held (a feed restarted elsewhere): the record restarts there.
+                _floor = after;
+            }
+
+            var fresh = NewEvents(batch.Events);
+            foreach (var value in fresh)
+            {
+                AppendUnderGate(value, now.UtcTicks);
+            }
+
+            _position = batch.Through;
+            if (_awaitingPosition is { } awaiting)
+            {
+                // The history reads that waited for a position read up to this one; this batch then reaches them live.
+                _awaitingPosition = null;
+                startHistory = [.. awaiting.Select(a => (a.Reader, batch.Through, StatesAfter(a.Cursor)))];
+            }
+
+            if (fresh.Length > 0)
+            {
+                _deliveries.Enqueue(Delivery.Batch(fresh));
+                deliver = StartDeliveringUnderGate();
+            }
         }
 
-        _readers[slot] = null;
-        reader.Slot = -1;
-        _freeReaderSlots.Push(slot);
-        if (--_readerCount > 0)
+        if (startHistory is not null)
         {
-            return null;
+            foreach (var (reader, through, states) in startHistory)
+            {
+                reader.StartHistory(through, states);
+            }
         }
 
-        ResetReaderSlots();
-        var disconnect = _connection;
-        _connection = null;
-        _releasing = disconnect;
-        return disconnect;
+        if (deliver)
+        {
+            Deliver();
+        }
+    }
+
+    /// <summary>The source ended: its readers end with it (they reconnect and resume). A released connection is ignored.</summary>
+    internal void Terminate(JournalConnection connection, Exception? error)
+    {
+        bool deliver;
+        lock (_gate)
+        {
+            if (!ReferenceEquals(connection, _connection))
+            {
+                return;
+            }
+
+            _connection = null;
+            _deliveries.Enqueue(Delivery.Terminal(TakeAllReaders(), error));
+            deliver = StartDeliveringUnderGate();
+        }
+
+        if (deliver)
+        {
+            Deliver();
+        }
+
+        connection.Dispose();
+    }
+
+    /// <summary>The current state for a new client, taken now; see <see cref="Plan"/>.</summary>
+    internal ReaderPlan CurrentStatePlan(string? resyncReason)
+    {
+        lock (_gate)
+        {
+            return StatePlan(resyncReason, _scheduler.Now);
+        }
+    }
+
+    private ReaderPlan Plan(string? lastEventId, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(lastEventId))
+        {
+            return StatePlan(null, now) with { Source = ResumeSource.New };
+        }
+
+        if (!SseEventId.TryParse(lastEventId, out var cursor))
+        {
+            return StatePlan(ResyncReasons.Malformed, now);
+        }
+
+        if (cursor.Timestamp - now > _options.MaxCursorLead)
+        {
+            return StatePlan(ResyncReasons.Unknown, now);
+        }
+
+        if (_floor is { } floor && cursor >= floor)
+        {
+            return ReaderPlan.Replay(EventsAfter(cursor), cursor);
+        }
+
+        var age = now - cursor.Timestamp;
+        if (_options.History is null)
+        {
+            return StatePlan(age >= _options.MaxAge ? ResyncReasons.TooOld : ResyncReasons.Unknown, now);
+        }
+
+        if (age > _options.HistoryWindow)
+        {
+            return StatePlan(ResyncReasons.TooOld, now);
+        }
+
+        // The read waits for the journal's first batch when it has none yet (a fresh process).
+        return ReaderPlan.History(cursor, _position, StatesAfter(cursor));
+    }
+
+    /// <summary>
+    /// What a new client gets: the recent entries and the latest event of every state key, merged in id order, then
+    /// live from the journal's position. With a reason, a <c>resync</c> comes first.
+    /// </summary>
+    private ReaderPlan StatePlan(string? resyncReason, DateTimeOffset now)
+    {
+        var events = new List<SseEvent>(_recentCount + _state.Count + 1);
+        for (var i = 0; i < _recentCount; i++)
+        {
+            events.Add(_recent[(_recentStart + i) % _recent.Length]);
+        }
+
+        var states = _state.Values.ToArray();
+        Array.Sort(states, static (a, b) => a.Id.CompareTo(b.Id));
+        var merged = Merge(events, states);
+        SseEvent? resync = null;
+        if (resyncReason is not null)
+        {
+            // Its id is a cursor just before the state that follows, so a client that drops right after it resumes into it.
+            var resumePoint = merged.Count > 0 ? SseEventId.AtTime(merged[0].Id.Timestamp) : _position ?? SseEventId.AtTime(now);
+            resync = _options.Resync(resumePoint, resyncReason);
+        }
+
+        return ReaderPlan.State([.. merged], _position, resync, resyncReason);
+    }
+
+    /// <summary>Merges two lists that are each in id order.</summary>
+    internal static List<SseEvent> Merge(IReadOnlyList<SseEvent> left, IReadOnlyList<SseEvent> right)
+    {
+        var merged = new List<SseEvent>(left.Count + right.Count);
+        int i = 0, j = 0;
+        while (i < left.Count || j < right.Count)
+        {
+            if (j == right.Count || (i < left.Count && left[i].Id < right[j].Id))
+            {
+                merged.Add(left[i++]);
+            }
+            else if (i < left.Count && left[i].Id == right[j].Id)
+            {
+                merged.Add(left[i++]);
+                j++;
+            }
+            else
+            {
+                merged.Add(right[j++]);
+            }
+        }
+
+        return merged;
+    }
+
+    private SseEvent[] StatesAfter(SseEventId cursor)
+    {
+        var states = new List<SseEvent>(_state.Count);
+        foreach (var value in _state.Values)
+        {
+            if (value.Id > cursor)
+            {
+                states.Add(value);
+            }
+        }
+
+        states.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return [.. states];
+    }
+
+    /// <summary>The held events after <paramref name="cursor"/>, found by binary search (the ring is in id order).</summary>
+    private SseEvent[] EventsAfter(SseEventId cursor)
+    {
+        int low = 0, high = _count;
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (At(mid).Id > cursor)
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+
+        var events = new SseEvent[_count - low];
+        for (var i = low; i < _count; i++)
+        {
+            events[i - low] = At(i);
+        }
+
+        return events;
+    }
+
+    private SseEvent At(int index) => _ring[(_start + index) % _ring.Length].Event;
+
+    /// <summary>The events of a batch that are after the position (all of them, unless the batch overlaps what is held).</summary>
+    private SseEvent[] NewEvents(IReadOnlyList<SseEvent> events)
+    {
+        var first = 0;
+        if (_position is { } position)
+        {
+            while (first < events.Count && events[first].Id <= position)
+            {
+                first++;
+            }
+        }
+
+        var fresh = new SseEvent[events.Count - first];
+        for (var i = first; i < events.Count; i++)
+        {
+            fresh[i - first] = events[i];
+        }
+
+        return fresh;
+    }
+
+    private void AppendUnderGate(SseEvent value, long appendedTicks)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The ring is changed under the journal's lock only.");
+        if (_count == _ring.Length)
+        {
+            EvictOldest();
+        }
+
+        _ring[(_start + _count) % _ring.Length] = new Entry(value, appendedTicks);
+        _count++;
+        if (value.Id.StateKey is { } stateKey)
+        {
+            _state[stateKey] = value;
+        }
+        else if (value.Id.IsEntry && _recent.Length > 0)
+        {
+            if (_recentCount == _recent.Length)
+            {
+                _recent[_recentStart] = value;
+                _recentStart = (_recentStart + 1) % _recent.Length;
+            }
+            else
+            {
+                _recent[(_recentStart + _recentCount++) % _recent.Length] = value;
+            }
+        }
+    }
+
+    /// <summary>Marks a delivery as running; false when another thread is already delivering (it will take this one too).</summary>
+    private bool StartDeliveringUnderGate()
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "Whether a delivery runs is decided under the journal's lock.");
+        if (_delivering)
+        {
+            return false;
+        }
+
+        _delivering = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The drain loop: delivers queued batches and terminals in order, outside the lock, until none is left. Only the
+    /// thread that set <see cref="_delivering"/> runs it.
+    /// </summary>
+    private void Deliver()
+    {
+        while (true)
+        {
+            Delivery delivery;
+            JournalReader?[] readers;
+            int used;
+            lock (_gate)
+            {
+                if (!_deliveries.TryDequeue(out delivery))
+                {
+                    _delivering = false;
+                    return;
+                }
+
+                readers = _readers;
+                used = _readerSlotsUsed;
+            }
+
+            if (delivery.Readers is { } ending)
+            {
+                foreach (var reader in ending)
+                {
+                    try
+                    {
+                        reader.OnTerminal(delivery.Error);
+                    }
+#pragma warning disable CA1031 // As above: one pipeline's failure must not stop the others from ending.
+                    catch (Exception)
+#pragma warning restore CA1031
+                    {
+                        reader.Dispose();
+                    }
+                }
+
+                continue;
+            }
+
+            // Readers' buffers wake their writers once, after the whole batch: each connection writes it with one flush.
+            using var wakes = ConsumerBuffer.DeferWakes();
+            for (var i = 0; i < used; i++)
+            {
+                if (Volatile.Read(ref readers[i]) is not { } reader)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    reader.OnBatch(delivery.Events!);
+                }
+#pragma warning disable CA1031 // A connection whose pipeline throws is dropped; it must not stop delivery to the others.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    reader.Dispose();
+                }
+            }
+        }
     }
 
     private void AddReader(JournalReader reader)
@@ -316,18 +634,20 @@ public sealed class EventJournal : IDisposable
         {
             if (_readerSlotsUsed == _readers.Length)
             {
-                Array.Resize(ref _readers, Math.Max(4, _readers.Length * 2));
+                // A new array: a delivery in progress keeps iterating the old one, whose slots stay valid.
+                var grown = new JournalReader?[Math.Max(4, _readers.Length * 2)];
+                Array.Copy(_readers, grown, _readerSlotsUsed);
+                _readers = grown;
             }
 
             slot = _readerSlotsUsed++;
         }
 
-        _readers[slot] = reader;
+        Volatile.Write(ref _readers[slot], reader);
         reader.Slot = slot;
         _readerCount++;
     }
 
-    /// <summary>Empties the reader slots and returns the readers that held them.</summary>
     private List<JournalReader> TakeAllReaders()
     {
         var readers = new List<JournalReader>(_readerCount);
@@ -352,125 +672,6 @@ public sealed class EventJournal : IDisposable
         _freeReaderSlots.Clear();
     }
 
-    internal void Append(JournalConnection connection, SseEvent value)
-    {
-        lock (_gate)
-        {
-            if (ReferenceEquals(connection, _connection))
-            {
-                _releasing = null;
-            }
-            else if (!ReferenceEquals(connection, _releasing))
-            {
-                // Released, and the newer connection has delivered since (see _releasing): stale.
-                return;
-            }
-
-            var now = _scheduler.Now;
-            EvictExpired(now);
-            if (_count == _ring.Length)
-            {
-                EvictOldest();
-            }
-
-            _ring[(_start + _count) % _ring.Length] = new Entry(value, now.UtcTicks);
-            _count++;
-            _head = value.Id;
-            if (string.Equals(value.Type, SseEventTypes.Metrics, StringComparison.Ordinal))
-            {
-                _latestMetrics = value;
-            }
-
-            // Bounded by the slots in use when the event arrived: a reader that joins from inside this loop already
-            // has the event in its snapshot.
-            var readers = _readers;
-            var used = _readerSlotsUsed;
-            for (var i = 0; i < used; i++)
-            {
-                readers[i]?.OnLive(value);
-            }
-        }
-    }
-
-    internal void Terminate(JournalConnection connection, Exception? error)
-    {
-        lock (_gate)
-        {
-            if (!ReferenceEquals(connection, _connection))
-            {
-                return;
-            }
-
-            _connection = null;
-            foreach (var reader in TakeAllReaders())
-            {
-                reader.OnTerminal(error);
-            }
-        }
-
-        connection.Dispose();
-    }
-
-    /// <summary>The resume point of a <c>resync</c>: the head, or the current time when nothing has been appended.</summary>
-    private SseEventId ResumePoint(DateTimeOffset now) => _head ?? SseEventId.AtTime(now);
-
-    private ResumePlan Plan(string? lastEventId, DateTimeOffset now)
-    {
-        if (string.IsNullOrEmpty(lastEventId))
-        {
-            return ResumePlan.Replay(_latestMetrics is { } metrics ? [metrics] : []);
-        }
-
-        if (!SseEventId.TryParse(lastEventId, out var cursor))
-        {
-            return ResumePlan.Resync(ResumePoint(now), ResyncReasons.Malformed, _latestMetrics);
-        }
-
-        // Newest first: a client usually resumes from near the head.
-        for (var i = _count - 1; i >= 0; i--)
-        {
-            if (_ring[(_start + i) % _ring.Length].Event.Id == cursor)
-            {
-                return ResumePlan.Replay(Snapshot(i + 1, cursor: null));
-            }
-        }
-
-        if (cursor >= _floor)
-        {
-            return ResumePlan.Replay(Snapshot(0, cursor));
-        }
-
-        var age = now - cursor.Timestamp;
-        if (_history is null)
-        {
-            var reason = age >= TimeSpan.FromTicks(_maxAgeTicks) ? ResyncReasons.TooOld : ResyncReasons.Unknown;
-            return ResumePlan.Resync(ResumePoint(now), reason, _latestMetrics);
-        }
-
-        if (age > _historyWindow)
-        {
-            return ResumePlan.Resync(ResumePoint(now), ResyncReasons.TooOld, _latestMetrics);
-        }
-
-        return ResumePlan.FromHistory(cursor, Snapshot(0, cursor), _floor, ResumePoint(now), _latestMetrics);
-    }
-
-    /// <summary>The held events from position <paramref name="from"/> on, only those after <paramref name="cursor"/> when given.</summary>
-    private SseEvent[] Snapshot(int from, SseEventId? cursor)
-    {
-        var events = new List<SseEvent>(_count - from);
-        for (var i = from; i < _count; i++)
-        {
-            var value = _ring[(_start + i) % _ring.Length].Event;
-            if (cursor is not { } after || value.Id > after)
-            {
-                events.Add(value);
-            }
-        }
-
-        return [.. events];
-    }
-
     private void EvictExpired(DateTimeOffset now)
     {
         var expiredAtOrBefore = now.UtcTicks - _maxAgeTicks;
@@ -483,7 +684,7 @@ public sealed class EventJournal : IDisposable
     private void EvictOldest()
     {
         ref var oldest = ref _ring[_start];
-        if (oldest.Event.Id > _floor)
+        if (_floor is not { } floor || oldest.Event.Id > floor)
         {
             _floor = oldest.Event.Id;
         }
@@ -494,4 +695,12 @@ public sealed class EventJournal : IDisposable
     }
 
     private readonly record struct Entry(SseEvent Event, long AppendedTicks);
+
+    /// <summary>A batch's new events, or the end of some readers.</summary>
+    private readonly record struct Delivery(SseEvent[]? Events, List<JournalReader>? Readers, Exception? Error)
+    {
+        public static Delivery Batch(SseEvent[] events) => new(events, null, null);
+
+        public static Delivery Terminal(List<JournalReader> readers, Exception? error) => new(null, readers, error);
+    }
 }

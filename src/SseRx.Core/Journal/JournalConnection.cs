@@ -4,13 +4,14 @@ namespace SseRx;
 
 /// <summary>
 /// One subscription of the journal to its source. A new one is made each time the reader count goes from zero
-/// to one, so notifications from a subscription that is being torn down can be told apart and ignored.
+/// to one. Batches from one that is being torn down are still appended (the journal keeps only what is after its
+/// position, so nothing is lost or doubled); its completion or error is ignored.
 /// </summary>
-internal sealed class JournalConnection(EventJournal journal) : IObserver<SseEvent>, IDisposable
+internal sealed class JournalConnection(EventJournal journal) : IObserver<SseBatch>, IDisposable
 {
     private readonly SingleAssignmentDisposable _subscription = new();
 
-    public void Connect(IObservable<SseEvent> source)
+    public void Connect(IObservable<SseBatch> source)
     {
         IDisposable subscription;
         try
@@ -29,7 +30,7 @@ internal sealed class JournalConnection(EventJournal journal) : IObserver<SseEve
         _subscription.Disposable = subscription;
     }
 
-    public void OnNext(SseEvent value) => journal.Append(this, value);
+    public void OnNext(SseBatch value) => journal.Append(value);
 
     public void OnError(Exception error) => journal.Terminate(this, error);
 

@@ -1,7 +1,7 @@
 namespace SseRx;
 
 /// <summary>The <c>reason</c> of a <c>resync</c> event.</summary>
-internal static class ResyncReasons
+public static class ResyncReasons
 {
     /// <summary>The <c>Last-Event-ID</c> is not an SseRx event id.</summary>
     public const string Malformed = "malformed";

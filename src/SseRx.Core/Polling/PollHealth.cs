@@ -36,9 +36,11 @@ public sealed record PollStatus(
 /// <remarks>
 /// Thread-safe. Pass one instance to <c>Poll</c>; watch it from health checks and logs. A new instance is
 /// <see cref="PollState.Starting"/> with no failures, no last success and a <see cref="TimeSpan.Zero"/> delay.
-/// Notifications are delivered one at a time and in order, under a lock, on the thread that reports
-/// the change (the poller's), so observers should be quick and must not throw. A status equal to the current one
-/// is not reported again. The sequence never completes. Disposing a subscription stops its notifications.
+/// Notifications are delivered one at a time and in order, never under a lock: the thread that reports a change (the
+/// poller's) delivers it, and a change reported meanwhile is delivered by that same thread, after it. A subscriber
+/// gets the current status first, on its own thread, unless a delivery is running, which then sends it. Observers
+/// should be quick and must not throw. A status equal to the current one is not reported again. The sequence never
+/// completes. Disposing a subscription stops its notifications.
 /// </remarks>
 public sealed class PollHealth : IObservable<PollStatus>
 {
@@ -47,6 +49,11 @@ public sealed class PollHealth : IObservable<PollStatus>
     private readonly Lock _gate = new();
     private IObserver<PollStatus>[] _observers = [];
     private volatile PollStatus _current = Initial;
+
+    // Under _gate: what is still to be delivered (a status for everyone, or one subscriber's replay), and whether a
+    // thread is delivering (the drain loop).
+    private readonly Queue<(PollStatus Status, IObserver<PollStatus>? Only)> _pending = new();
+    private bool _delivering;
 
     /// <summary>The current status; <see cref="PollState.Starting"/> until the poller reports.</summary>
     public PollStatus Current => _current;
@@ -57,14 +64,22 @@ public sealed class PollHealth : IObservable<PollStatus>
     public IDisposable Subscribe(IObserver<PollStatus> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
+        bool deliver;
         lock (_gate)
         {
-            // Replay and registration under one lock, so no report can slip between them or overtake the replay.
-            observer.OnNext(_current);
+            // The replay is queued with the registration, so no report can overtake it.
             _observers = [.. _observers, observer];
+            _pending.Enqueue((_current, observer));
+            deliver = StartDeliveringUnderGate();
         }
 
-        return new Subscription(this, observer);
+        var subscription = new Subscription(this, observer);
+        if (deliver)
+        {
+            Deliver();
+        }
+
+        return subscription;
     }
 
     /// <summary>Makes <paramref name="status"/> current and tells every observer, unless it equals the current one.</summary>
@@ -78,11 +93,61 @@ public sealed class PollHealth : IObservable<PollStatus>
             }
 
             _current = status;
+            _pending.Enqueue((status, null));
+            if (!StartDeliveringUnderGate())
+            {
+                return;
+            }
+        }
+
+        Deliver();
+    }
+
+    private bool StartDeliveringUnderGate()
+    {
+        System.Diagnostics.Debug.Assert(_gate.IsHeldByCurrentThread, "Whether a delivery runs is decided under the lock.");
+        if (_delivering)
+        {
+            return false;
+        }
+
+        _delivering = true;
+        return true;
+    }
+
+    /// <summary>The drain loop: delivers what is queued, in order, outside the lock.</summary>
+    private void Deliver()
+    {
+        while (true)
+        {
+            (PollStatus Status, IObserver<PollStatus>? Only) next;
+            IObserver<PollStatus>[] observers;
+            lock (_gate)
+            {
+                if (!_pending.TryDequeue(out next))
+                {
+                    _delivering = false;
+                    return;
+                }
+
+                observers = _observers;
+            }
+
+            if (next.Only is { } only)
+            {
+                // A replay, unless that subscriber has left meanwhile.
+                if (Array.IndexOf(observers, only) >= 0)
+                {
+                    only.OnNext(next.Status);
+                }
+
+                continue;
+            }
 
             // Copy-on-write array: an observer that unsubscribes from OnNext does not disturb this loop.
-            foreach (var observer in _observers)
+            foreach (var observer in observers)
             {
-                observer.OnNext(status);
+                observer.OnNext(next.Status);
             }
         }
     }

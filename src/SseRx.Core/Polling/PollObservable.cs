@@ -157,7 +157,7 @@ internal sealed class PollObservable<T> : IObservable<T>
 
         private void OnSuccess(T value)
         {
-            // Emitting under the lock is what guarantees nothing is emitted once Dispose has returned.
+            DateTimeOffset lastSuccess;
             lock (_gate)
             {
                 if (_stopped)
@@ -166,31 +166,58 @@ internal sealed class PollObservable<T> : IObservable<T>
                 }
 
                 _failures = 0;
-                _lastSuccess = parent._scheduler.Now;
-                parent._health?.Report(new PollStatus(PollState.Healthy, 0, null, _lastSuccess, parent._interval));
-                observer.OnNext(value);
-                ScheduleNext(parent._interval);
+                lastSuccess = parent._scheduler.Now;
+                _lastSuccess = lastSuccess;
             }
+
+            // Outside the lock: the observer and the health's observers are other components' code. Only one fetch of a
+            // run is in flight at a time, so this never runs concurrently with itself; a Dispose meanwhile may let this
+            // one result through, never a later one.
+            observer.OnNext(value);
+
+            // Healthy is reported once the result has been handed on, so "healthy since T" means its data is there.
+            parent._health?.Report(new PollStatus(PollState.Healthy, 0, null, lastSuccess, parent._interval));
+            ScheduleNext(parent._interval);
         }
 
         private void OnFailure(Exception error)
         {
             lock (_gate)
             {
+                // A fetch cancelled by disposal (or failing after it) is not a failure of the store.
                 if (_stopped)
                 {
                     return;
                 }
+            }
 
-                bool transient;
-                try
+            bool transient;
+            try
+            {
+                transient = parent._isTransient(error);
+            }
+            catch (Exception callbackError)
+            {
+                lock (_gate)
                 {
-                    transient = parent._isTransient(error);
-                }
-                catch (Exception callbackError)
-                {
+                    if (_stopped)
+                    {
+                        return;
+                    }
+
                     _stopped = true;
-                    observer.OnError(callbackError);
+                }
+
+                observer.OnError(callbackError);
+                return;
+            }
+
+            PollStatus status;
+            TimeSpan delay;
+            lock (_gate)
+            {
+                if (_stopped)
+                {
                     return;
                 }
 
@@ -199,19 +226,23 @@ internal sealed class PollObservable<T> : IObservable<T>
                     _failures++;
                 }
 
-                var delay = transient ? Backoff(_failures, parent._initialBackoff, parent._maxBackoff) : parent._maxBackoff;
-                parent._health?.Report(new PollStatus(
-                    transient ? PollState.Degraded : PollState.Failed, _failures, error, _lastSuccess, delay));
-                ScheduleNext(delay);
+                delay = transient ? Backoff(_failures, parent._initialBackoff, parent._maxBackoff) : parent._maxBackoff;
+                status = new PollStatus(transient ? PollState.Degraded : PollState.Failed, _failures, error, _lastSuccess, delay);
             }
+
+            parent._health?.Report(status);
+            ScheduleNext(delay);
         }
 
         private void ScheduleNext(TimeSpan delay)
         {
-            // The observer may have disposed this subscription from OnNext.
-            if (!_stopped)
+            // Scheduling never calls out, so it is done under the lock; the observer may have disposed this run meanwhile.
+            lock (_gate)
             {
-                _pending = parent._scheduler.Schedule(this, delay, static (_, self) => self.Fetch());
+                if (!_stopped)
+                {
+                    _pending = parent._scheduler.Schedule(this, delay, static (_, self) => self.Fetch());
+                }
             }
         }
     }

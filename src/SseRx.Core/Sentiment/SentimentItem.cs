@@ -6,7 +6,7 @@ namespace SseRx.Sentiment;
 /// One analysed news item, as stored and as sent in a <c>new_item</c> event
 /// (<c>item_id</c>, <c>ticker</c>, <c>sentiment</c>, <c>score</c>, <c>timestamp</c>).
 /// </summary>
-/// <param name="ItemId">Unique id of the item; a valid <see cref="SseEventId"/> key (see <see cref="SseEventId.IsValidKey"/>).</param>
+/// <param name="ItemId">Unique id of the item; a valid entry key (see <see cref="SseEventId.IsEntryKey"/>).</param>
 /// <param name="Ticker">The ticker symbol; see <see cref="Tickers.IsValid"/>.</param>
 /// <param name="Sentiment">The sentiment label.</param>
 /// <param name="Score">The sentiment score, from -1 (most negative) to 1 (most positive).</param>
@@ -29,9 +29,9 @@ public sealed record SentimentItem(
     /// </summary>
     public (string Field, string Reason)? Validate()
     {
-        if (string.IsNullOrEmpty(ItemId) || !SseEventId.IsValidKey(ItemId))
+        if (ItemId is null || !SseEventId.IsEntryKey(ItemId))
         {
-            return ("item_id", $"must be 1 to {SseEventId.MaxKeyLength} characters from [A-Za-z0-9._:~-]");
+            return ("item_id", $"must be 1 to {SseEventId.MaxKeyLength} characters from [A-Za-z0-9._:~-], not starting with ~");
         }
 
         if (!Tickers.IsValid(Ticker))

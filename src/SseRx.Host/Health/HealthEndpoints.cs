@@ -30,7 +30,8 @@ internal static class HealthEndpoints
                 status,
                 runtime.Options.Role.ToString().ToLowerInvariant(),
                 runtime.Gate.Active,
-                new PollReport(poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount)));
+                new PollReport(
+                    poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount, runtime.Feed.LateEntries)));
         }).WithName("Health");
 
     /// <summary>The body of <c>GET /health</c>.</summary>
@@ -43,10 +44,13 @@ internal static class HealthEndpoints
     /// <summary>
     /// The shared poller's state, without error details (those go to the log, not to the public). <c>fetches</c> counts
     /// the store reads of this process's shared feed since start: one per poll interval however many streams are open.
+    /// <c>late_items</c> counts items that became readable only after the feed had passed their position (more than the
+    /// store's visibility bound late) and so were not streamed: it should stay 0.
     /// </summary>
     internal sealed record PollReport(
         [property: JsonPropertyName("state")] string State,
         [property: JsonPropertyName("consecutive_failures")] int ConsecutiveFailures,
         [property: JsonPropertyName("last_success")] DateTimeOffset? LastSuccess,
-        [property: JsonPropertyName("fetches")] long Fetches);
+        [property: JsonPropertyName("fetches")] long Fetches,
+        [property: JsonPropertyName("late_items")] long LateItems);
 }

@@ -53,12 +53,7 @@ internal static class SseRxHostServiceCollectionExtensions
     {
         services.AddDynamoDbStores(configuration);
         services.TryAddSingleton(sp => new InMemorySentimentStore(sp.GetRequiredService<IScheduler>()));
-        services.TryAddSingleton<ISentimentSource>(sp => StoreKind(sp) switch
-        {
-            SseRxStoreKind.Memory => sp.GetRequiredService<InMemorySentimentStore>(),
-            _ => sp.GetRequiredService<DynamoDbStores>().Items,
-        });
-        services.TryAddSingleton<ISentimentHistory>(sp => StoreKind(sp) switch
+        services.TryAddSingleton<IEntryLog<SentimentItem>>(sp => StoreKind(sp) switch
         {
             SseRxStoreKind.Memory => sp.GetRequiredService<InMemorySentimentStore>(),
             _ => sp.GetRequiredService<DynamoDbStores>().Items,

@@ -99,6 +99,9 @@ internal sealed class JournalSettings
 
     /// <summary>How long an event is kept for replay. Default 5 minutes.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many of the most recent items a new connection gets at once, with the current state. Default 20; 0 for none.</summary>
+    public int RecentItems { get; set; } = 20;
 }
 
 /// <summary>The <c>SseRx:Simulator</c> settings (memory store only).</summary>

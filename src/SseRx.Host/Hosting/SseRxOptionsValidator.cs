@@ -57,6 +57,10 @@ internal sealed class SseRxOptionsValidator : IValidateOptions<SseRxOptions>
         {
             RequireAtLeastOne(errors, "Journal:Capacity", options.Journal.Capacity);
             RequirePositive(errors, "Journal:MaxAge", options.Journal.MaxAge);
+            if (options.Journal.RecentItems is < 0 or > 1000)
+            {
+                errors.Add(Invalid("Journal:RecentItems", options.Journal.RecentItems, "from 0 to 1000"));
+            }
         }
 
         if (options.Simulator is { } simulator &&

@@ -19,34 +19,30 @@ internal sealed partial class SseRxRuntime : IDisposable
     private PollState _lastLoggedState = PollState.Starting;
 
     public SseRxRuntime(
-        ISentimentSource source,
+        IEntryLog<SentimentItem> items,
         IOptions<SseRxOptions> options,
         IScheduler scheduler,
         ILogger<SseRxRuntime> logger,
-        ISentimentHistory? history = null,
-        StoreFailurePolicy? failures = null)
+        IEventHistory? history = null,
+        StoreFailurePolicy? failures = null,
+        IStateProjection<SentimentItem>? projection = null)
     {
         Options = options.Value;
         Scheduler = scheduler;
         _logger = logger;
 
         Health = new PollHealth();
-        Feed = new SentimentFeed(
-            source,
-            new SentimentFeedOptions
-            {
-                Poll = failures is null
-                    ? new PollOptions { Interval = Options.PollInterval }
-                    : new PollOptions { Interval = Options.PollInterval, IsTransient = failures.IsTransient },
-            },
-            scheduler,
-            Health);
-        Journal = Feed.Events.ToJournal(
+        var poll = failures is null
+            ? new PollOptions { Interval = Options.PollInterval }
+            : new PollOptions { Interval = Options.PollInterval, IsTransient = failures.IsTransient };
+        Feed = SentimentFeed.Create(items, poll, scheduler, Health, Options.Journal.RecentItems, projection, OnLateItem);
+        Journal = Feed.ToJournal(
             new JournalOptions
             {
                 Capacity = Options.Journal.Capacity,
                 MaxAge = Options.Journal.MaxAge,
-                History = history is null ? null : new SentimentHistory(history),
+                RecentEntries = Options.Journal.RecentItems,
+                History = history ?? Feed.History(),
             },
             scheduler);
         Gate = new ConnectionGate(new ConnectionGateOptions
@@ -73,7 +69,7 @@ internal sealed partial class SseRxRuntime : IDisposable
     public PollHealth Health { get; }
 
     /// <summary>The shared feed over the configured store.</summary>
-    public SentimentFeed Feed { get; }
+    public SseFeed<SentimentItem> Feed { get; }
 
     /// <summary>The replay journal every stream resumes from.</summary>
     public EventJournal Journal { get; }
@@ -124,6 +120,16 @@ internal sealed partial class SseRxRuntime : IDisposable
                 break;
         }
     }
+
+    private void OnLateItem(SentimentItem item, SseEventId position) =>
+        LogLateItem(_logger, item.ItemId, item.Timestamp, Scheduler.Now - item.Timestamp, Feed.LateEntries);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Item {ItemId} stamped {Timestamp:O} became readable only after every poll had passed it (about {Lateness} late) and " +
+            "was not streamed ({Total} such item(s) so far). Writers must stamp an item just before writing it; raise the store's " +
+            "visibility bound (SseRx:DynamoDb:ClockSkew) if writes take longer.")]
+    private static partial void LogLateItem(ILogger logger, string itemId, DateTimeOffset timestamp, TimeSpan lateness, long total);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the store is {State} after {Failures} consecutive failure(s); next attempt in {NextAttemptIn}")]
     private static partial void LogPollFailing(ILogger logger, PollState state, int failures, TimeSpan nextAttemptIn, Exception? error);

@@ -59,25 +59,17 @@ internal static class ObservabilityServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The store the shared feed polls, wrapped by <see cref="InstrumentedSentimentSource"/>. Resolved from whatever
-    /// <see cref="ISentimentSource"/> is registered last, so a replacement (a test's, the DynamoDB adapter) is
-    /// instrumented too.
+    /// Builds the runtime over the items store that is registered last (so a replacement, a test's or the DynamoDB
+    /// adapter, is instrumented too): the feed polls it through <see cref="InstrumentedEntryLog"/> (poll spans and
+    /// metrics); resumes read it directly. The one hook in the host's registrations.
     /// </summary>
-    public static ISentimentSource InstrumentedSource(this IServiceProvider services) =>
-        new InstrumentedSentimentSource(
-            services.GetRequiredService<ISentimentSource>(),
-            services.GetRequiredService<EmfMetrics>(),
-            services.GetRequiredService<TimeProvider>());
-
-    /// <summary>The store's history, wrapped by <see cref="InstrumentedSentimentHistory"/>, or <see langword="null"/> when there is none.</summary>
-    public static ISentimentHistory? InstrumentedHistory(this IServiceProvider services) =>
-        services.GetService<ISentimentHistory>() is { } history ? new InstrumentedSentimentHistory(history) : null;
-
-    /// <summary>Builds the runtime over the instrumented source and history (the one hook in the host's registrations).</summary>
-    public static SseRxRuntime CreateInstrumentedRuntime(this IServiceProvider services) =>
-        services.InstrumentedHistory() is { } history
-            ? ActivatorUtilities.CreateInstance<SseRxRuntime>(services, services.InstrumentedSource(), history)
-            : ActivatorUtilities.CreateInstance<SseRxRuntime>(services, services.InstrumentedSource());
+    public static SseRxRuntime CreateInstrumentedRuntime(this IServiceProvider services)
+    {
+        var items = services.GetRequiredService<IEntryLog<SentimentItem>>();
+        var polled = new InstrumentedEntryLog(items, services.GetRequiredService<EmfMetrics>(), services.GetRequiredService<TimeProvider>());
+        var history = EventHistory.FromLog(items, SentimentFeed.ToEvent);
+        return ActivatorUtilities.CreateInstance<SseRxRuntime>(services, (IEntryLog<SentimentItem>)polled, (IEventHistory)history);
+    }
 }
 
 /// <summary>Builds the tracer provider when the host starts, so spans export from the first request on.</summary>

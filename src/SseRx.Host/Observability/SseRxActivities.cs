@@ -11,7 +11,7 @@ internal static class SseRxActivities
     /// <summary>The source name the tracer provider (and any <see cref="ActivityListener"/>) subscribes to.</summary>
     public const string SourceName = "SseRx";
 
-    /// <summary>One poll of the store: <see cref="Sentiment.ISentimentSource.FetchAsync"/> (kind Client, a root span).</summary>
+    /// <summary>One read of the store by the shared feed: <see cref="IEntryLog{TEntry}.ReadAsync"/> (kind Client, a root span).</summary>
     public const string Poll = "sserx.poll";
 
     /// <summary>One SSE connection, from admission to the end of the response (kind Server).</summary>
@@ -59,7 +59,7 @@ internal static class SseRxActivities
         /// <summary>New items in a poll's batch.</summary>
         public const string NewItems = "sserx.poll.new_items";
 
-        /// <summary>The store's type (the <see cref="Sentiment.ISentimentSource"/> implementation).</summary>
+        /// <summary>The store's type (the <see cref="IEntryLog{TEntry}"/> implementation).</summary>
         public const string SourceType = "sserx.poll.source";
     }
 }

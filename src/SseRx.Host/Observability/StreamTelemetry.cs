@@ -239,13 +239,15 @@ internal sealed class StreamObservation
     public StreamCounters Counters { get; }
 
     /// <summary>
-    /// Wraps the journal's replay in an <c>sserx.resume</c> span when the client sent a <c>Last-Event-ID</c> and this
-    /// stream is traced; otherwise returns <paramref name="events"/> itself.
+    /// The journal's replay, in an <c>sserx.resume</c> span when the client sent a <c>Last-Event-ID</c> and this stream
+    /// is traced; otherwise <paramref name="resume"/> without a callback.
     /// </summary>
-    public IObservable<SseEvent> TraceResume(IObservable<SseEvent> events, string? lastEventId) =>
+    /// <param name="resume">The journal's <c>ResumeFrom</c> for this client, given the outcome callback (or null).</param>
+    /// <param name="lastEventId">The client's <c>Last-Event-ID</c>.</param>
+    public IObservable<SseEvent> TraceResume(Func<Action<ResumeOutcome>?, IObservable<SseEvent>> resume, string? lastEventId) =>
         lastEventId is null || Activity is not { IsAllDataRequested: true } activity
-            ? events
-            : new ResumeTracing(events, activity.Context, lastEventId);
+            ? resume(null)
+            : ResumeTracing.Trace(resume, activity.Context, lastEventId);
 
     /// <summary>Logs the end, ends the span and, for the last open stream, flushes metrics and spans.</summary>
     public Task EndAsync(StreamEnd end, Exception? error) => _owner.EndAsync(this, end, error);

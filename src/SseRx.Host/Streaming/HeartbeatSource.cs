@@ -1,5 +1,4 @@
 using SseRx.Host.Hosting;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Streaming;
 
@@ -18,6 +17,6 @@ internal sealed class HeartbeatSource(SseRxRuntime runtime, SseEventId resumeCur
     {
         TimeSpan? retry = _sentFirst ? null : runtime.Options.RetryInterval;
         _sentFirst = true;
-        return SentimentEvents.Heartbeat(last?.Id ?? resumeCursor, runtime.Scheduler.Now, runtime.Gate.Active, retry);
+        return SseEvents.Heartbeat(last?.Id ?? resumeCursor, runtime.Scheduler.Now, runtime.Gate.Active, retry);
     }
 }

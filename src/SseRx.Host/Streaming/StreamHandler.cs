@@ -112,7 +112,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         // OBSERVABILITY HOOK: lifecycle logs, the sserx.stream span (current from here on), counters, resume span.
         var observation = telemetry.Open(context, kind, userId, lastEventId);
         var interrupt = new PumpInterrupt(response.BodyWriter);
-        var buffer = Filter(observation.TraceResume(runtime.Journal.ResumeFrom(lastEventId), lastEventId), configuration)
+        var buffer = Filter(observation.TraceResume(onResolved => runtime.Journal.ResumeFrom(lastEventId, onResolved), lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Clock)
             .WithMaxLifetime(options.MaxStreamLifetime, runtime.Clock)
             .Finally(interrupt.OnPipelineEnded)
@@ -135,7 +135,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
 
     /// <summary>Where the connection resumes from if it sees nothing but heartbeats: always a valid cursor.</summary>
     private SseEventId ResumeCursor(string? lastEventId) =>
-        SseEventId.TryParse(lastEventId, out var parsed) ? parsed : runtime.Journal.Head ?? SseEventId.AtTime(runtime.Scheduler.Now);
+        SseEventId.TryParse(lastEventId, out var parsed) ? parsed : runtime.Journal.Position ?? SseEventId.AtTime(runtime.Scheduler.Now);
 
     /// <summary>
     /// For a configuration stream: the configuration's current tickers, switched live on every edit; the stream

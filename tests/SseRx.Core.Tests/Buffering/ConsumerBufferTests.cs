@@ -1,6 +1,5 @@
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
-using SseRx.Sentiment;
 using SseRx.Tests.Testing;
 using static SseRx.Tests.Events.TestEvents;
 using static SseRx.Tests.Testing.ReactiveTest;
@@ -14,8 +13,8 @@ public sealed class ConsumerBufferTests
     private static readonly SseEvent Item3 = Item(3, "i3");
     private static readonly SseEvent MetricsA = Metrics(10, total: 1);
     private static readonly SseEvent MetricsB = Metrics(20, total: 2);
-    private static readonly SseEvent HeartbeatA = SentimentEvents.Heartbeat(SseEventId.Parse("0000000000011-a"), DateTimeOffset.UnixEpoch, 1);
-    private static readonly SseEvent HeartbeatB = SentimentEvents.Heartbeat(SseEventId.Parse("0000000000021-b"), DateTimeOffset.UnixEpoch, 1);
+    private static readonly SseEvent HeartbeatA = SseEvents.Heartbeat(SseEventId.Parse("0000000000011-a"), DateTimeOffset.UnixEpoch, 1);
+    private static readonly SseEvent HeartbeatB = SseEvents.Heartbeat(SseEventId.Parse("0000000000021-b"), DateTimeOffset.UnixEpoch, 1);
 
     [Fact]
     public void Events_are_read_in_the_order_they_were_pushed()

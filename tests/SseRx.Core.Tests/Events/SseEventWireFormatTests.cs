@@ -101,8 +101,8 @@ public sealed class SseEventWireFormatTests
     public void A_heartbeat_carries_retry_only_when_asked_and_its_resume_point_as_id()
     {
         var resumePoint = SseEventId.Parse("1763795400123-a1b2c3");
-        var first = SentimentEvents.Heartbeat(resumePoint, DateTimeOffset.UnixEpoch, 3, TimeSpan.FromSeconds(5));
-        var later = SentimentEvents.Heartbeat(resumePoint, DateTimeOffset.UnixEpoch, 3);
+        var first = SseEvents.Heartbeat(resumePoint, DateTimeOffset.UnixEpoch, 3, TimeSpan.FromSeconds(5));
+        var later = SseEvents.Heartbeat(resumePoint, DateTimeOffset.UnixEpoch, 3);
 
         var parsedFirst = Assert.Single(Parse(first));
         Assert.Equal(SseEventTypes.Heartbeat, parsedFirst.EventType);

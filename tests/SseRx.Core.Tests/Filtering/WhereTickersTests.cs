@@ -18,7 +18,7 @@ public sealed class WhereTickersTests
     private static readonly SseEvent Msft2 = Item("i4", "MSFT");
     private static readonly SseEvent Tsla = SentimentEvents.SentimentUpdate(new TickerSentiment("TSLA", 0.4, SentimentLabel.Positive), At);
     private static readonly SseEvent Metrics = SentimentEvents.Metrics(MetricsSnapshot.Empty, At);
-    private static readonly SseEvent Beat = SentimentEvents.Heartbeat(new SseEventId(1, "x"), At, 3);
+    private static readonly SseEvent Beat = SseEvents.Heartbeat(new SseEventId(1, "x"), At, 3);
 
     private static SseEvent Item(string id, string ticker) =>
         SentimentEvents.NewItem(new SentimentItem(id, ticker, SentimentLabel.Positive, 0.5, At));

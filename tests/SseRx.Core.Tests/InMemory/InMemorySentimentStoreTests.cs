@@ -14,278 +14,188 @@ public sealed class InMemorySentimentStoreTests
     private readonly TestScheduler _scheduler = new();
     private readonly InMemorySentimentStore _store;
 
-    public InMemorySentimentStoreTests() => _store = new InMemorySentimentStore(_scheduler);
-
-    [Fact]
-    public async Task First_fetch_of_an_empty_store_returns_no_items_and_a_cursor_at_now()
+    public InMemorySentimentStoreTests()
     {
-        _scheduler.AdvanceTo(5 * Minute);
-
-        var batch = await _store.FetchAsync(null, default);
-
-        Assert.Empty(batch.NewItems);
-        Assert.Empty(batch.Tickers);
-        Assert.Equal(MetricsSnapshot.Empty, batch.Metrics);
-        Assert.Equal(SseEventId.AtTime(_scheduler.Now), batch.Cursor);
-        Assert.Equal(_scheduler.Now, batch.AsOf);
+        _scheduler.AdvanceTo(Hour);
+        _store = new InMemorySentimentStore(_scheduler);
     }
 
-    [Fact]
-    public async Task First_fetch_returns_the_aggregates_but_no_history_and_a_cursor_at_the_newest_item()
-    {
-        var first = AddNow("a", "AAPL", 0.5);
-        _scheduler.AdvanceBy(Minute);
-        var second = AddNow("b", "MSFT", -0.5);
-        _scheduler.AdvanceBy(Minute);
+    private static readonly SseEventId Beginning = SseEventId.AtTime(DateTimeOffset.UnixEpoch);
 
-        var batch = await _store.FetchAsync(null, default);
+    private async Task<string[]> ReadAsync(SseEventId after, SseEventId through, int max = int.MaxValue, bool newestFirst = false) =>
+        [.. (await _store.ReadAsync(new EntryRange(after, through, max, newestFirst), default)).Select(i => i.ItemId)];
 
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(second.EventId, batch.Cursor);
-        Assert.Equal(2, batch.Metrics.Total);
-        Assert.Equal(["AAPL", "MSFT"], batch.Tickers.Select(t => t.Ticker));
-        Assert.True(first.EventId < second.EventId);
-    }
+    private SseEventId Now => SseEventId.Settled(_scheduler.Now);
 
     [Fact]
-    public async Task Fetch_after_a_cursor_returns_the_newer_items_oldest_first_and_the_newest_as_cursor()
+    public async Task A_range_read_returns_the_items_after_its_start_up_to_its_end_oldest_first()
     {
-        var start = await _store.FetchAsync(null, default);
-        _scheduler.AdvanceBy(Minute);
         var a = AddNow("a", "AAPL", 0.5);
         _scheduler.AdvanceBy(Minute);
-        var b = AddNow("b", "AAPL", 0.1);
-        var c = AddNow("c", "MSFT", -0.4); // same millisecond as b: ordered by item id
+        AddNow("b", "AAPL", 0.1);
+        AddNow("c", "MSFT", -0.4); // the same millisecond as b: ordered by item id
+        _scheduler.AdvanceBy(Minute);
+        AddNow("d", "MSFT", -0.4);
 
-        var batch = await _store.FetchAsync(start.Cursor, default);
-
-        Assert.Equal([a, b, c], batch.NewItems);
-        Assert.Equal(c.EventId, batch.Cursor);
-        Assert.Equal(3, batch.Metrics.Total);
-        Assert.Equal(new TickerSentiment("AAPL", 0.3, SentimentLabel.Positive), batch.Tickers[0]);
-
-        var next = await _store.FetchAsync(batch.Cursor, default);
-        Assert.Empty(next.NewItems);
-        Assert.Equal(batch.Cursor, next.Cursor);
+        Assert.Equal(["a", "b", "c", "d"], await ReadAsync(Beginning, Now));
+        Assert.Equal(["b", "c"], await ReadAsync(a.EventId, SseEventId.Settled(_scheduler.Now.AddMinutes(-1))));
+        Assert.Equal(["b"], await ReadAsync(a.EventId, Now, max: 1));
     }
 
     [Fact]
-    public async Task Fetch_after_an_item_id_returns_strictly_later_items()
+    public async Task A_newest_first_read_returns_the_most_recent_items_of_the_range()
     {
-        AddNow("a", "AAPL", 0.5);
-        var b = AddNow("b", "AAPL", 0.5);
-        var c = AddNow("c", "AAPL", 0.5);
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            AddNow(id, "AAPL", 0.5);
+            _scheduler.AdvanceBy(Minute);
+        }
 
-        var batch = await _store.FetchAsync(b.EventId, default);
+        Assert.Equal(["d", "c"], await ReadAsync(Beginning, Now, max: 2, newestFirst: true));
+    }
 
-        Assert.Equal([c], batch.NewItems);
+    [Fact]
+    public async Task An_item_stamped_at_or_before_what_a_reader_has_read_is_refused_because_it_would_never_be_delivered()
+    {
+        _store.Add(Item("on-time", "AAPL", 0.5, _scheduler.Now.AddMilliseconds(-20)));
+        _scheduler.AdvanceBy(TimeSpan.FromMilliseconds(100).Ticks);
+        var read = await ReadAsync(Beginning, Now);
+
+        var error = Assert.Throws<ArgumentException>(() => _store.Add(Item("late", "AAPL", 0.5, _scheduler.Now.AddMilliseconds(-60))));
+        _store.Add(Item("recent", "AAPL", 0.5, _scheduler.Now.AddMilliseconds(-40)));
+
+        Assert.Equal(["on-time"], read);
+        Assert.Contains("never be delivered", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _store.Count);
+        Assert.Equal(InMemorySentimentStore.DefaultVisibilityDelay, _store.VisibilityDelay);
+    }
+
+    [Fact]
+    public async Task With_a_longer_visibility_delay_later_writes_are_accepted_and_readers_wait_for_them()
+    {
+        var store = new InMemorySentimentStore(_scheduler, TimeSpan.FromMilliseconds(200));
+        await store.ReadAsync(new EntryRange(Beginning, Now, 10), default);
+        store.Add(Item("late", "AAPL", 0.5, _scheduler.Now.AddMilliseconds(-150)));
+
+        Assert.Throws<ArgumentException>(() => store.Add(Item("too-late", "AAPL", 0.5, _scheduler.Now.AddMilliseconds(-250))));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), store.VisibilityDelay);
+        Assert.Single(await store.ReadAsync(new EntryRange(Beginning, Now, 10), default));
     }
 
     [Fact]
     public async Task Adding_an_item_id_already_held_is_ignored_exactly_once()
     {
         var original = AddNow("dup", "AAPL", 0.5);
-        var start = SseEventId.AtTime(_scheduler.Now);
         _scheduler.AdvanceBy(Minute);
-        _store.Add(Item("dup", "MSFT", -0.9, _scheduler.Now));
-        _store.Add(original);
-
-        var batch = await _store.FetchAsync(start, default);
+        _store.Add(original with { Timestamp = _scheduler.Now, Score = -1 });
 
         Assert.Equal(1, _store.Count);
-        Assert.Equal([original], batch.NewItems);
-        Assert.Equal(1, batch.Metrics.Total);
-        Assert.False(batch.Metrics.ByTag.ContainsKey("MSFT"));
+        var held = Assert.Single(await _store.ReadAsync(new EntryRange(Beginning, Now, 10), default));
+        Assert.Equal(0.5, held.Score);
     }
 
-    public static TheoryData<SentimentItem, string> InvalidItems()
+    public static TheoryData<SentimentItem, string> InvalidItems() => new()
     {
-        var valid = Item("ok", "AAPL", 0.5, TestScheduler.Epoch);
-        return new()
-        {
-            { valid with { ItemId = "" }, "item_id" },
-            { valid with { ItemId = "has space" }, "item_id" },
-            { valid with { ItemId = "line\nbreak" }, "item_id" },
-            { valid with { Ticker = "aapl" }, "ticker" },
-            { valid with { Ticker = "TOOLONGTICKER" }, "ticker" },
-            { valid with { Sentiment = (SentimentLabel)7 }, "sentiment" },
-            { valid with { Score = 1.5 }, "score" },
-            { valid with { Score = double.NaN }, "score" },
-        };
-    }
+        { Item("", "AAPL", 0.5, T0), "item_id" },
+        { Item("~state", "AAPL", 0.5, T0), "item_id" },
+        { Item("bad id", "AAPL", 0.5, T0), "item_id" },
+        { Item("ok", "aapl", 0.5, T0), "ticker" },
+        { new SentimentItem("ok", "AAPL", (SentimentLabel)9, 0.5, T0), "sentiment" },
+        { Item("ok", "AAPL", 1.5, T0), "score" },
+        { Item("ok", "AAPL", double.NaN, T0), "score" },
+    };
 
     [Theory]
     [MemberData(nameof(InvalidItems))]
-    public async Task An_invalid_item_is_rejected_naming_the_field_and_nothing_is_stored(SentimentItem item, string field)
+    public void An_invalid_item_is_rejected_naming_the_field_and_nothing_is_stored(SentimentItem item, string field)
     {
-        var exception = Assert.Throws<ArgumentException>("item", () => _store.Add(item));
+        var error = Assert.Throws<ArgumentException>(() => _store.Add(item with { Timestamp = _scheduler.Now }));
 
-        Assert.Contains(field, exception.Message, StringComparison.Ordinal);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
         Assert.Equal(0, _store.Count);
-        var batch = await _store.FetchAsync(SseEventId.AtTime(TestScheduler.Epoch), default);
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(MetricsSnapshot.Empty, batch.Metrics);
     }
 
     [Fact]
-    public async Task Items_are_evicted_24_hours_after_their_timestamp()
+    public async Task Items_are_evicted_24_hours_after_their_timestamp_and_the_id_is_forgotten()
     {
-        var old = AddNow("old", "AAPL", 0.5);
-        _scheduler.AdvanceTo(Hour);
-        var young = AddNow("young", "MSFT", 0.5);
+        AddNow("old", "AAPL", 0.5);
+        _scheduler.AdvanceBy(Hour);
+        AddNow("young", "MSFT", 0.5);
 
-        _scheduler.AdvanceTo(Day - TimeSpan.TicksPerMillisecond);
+        _scheduler.AdvanceBy(Day - Hour);
+        Assert.Equal(["young"], await ReadAsync(Beginning, Now));
+
+        AddNow("old", "AAPL", 0.5);
         Assert.Equal(2, _store.Count);
-
-        _scheduler.AdvanceTo(Day);
-        Assert.Equal(1, _store.Count);
-        Assert.Equal([young], await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default));
-        var batch = await _store.FetchAsync(SseEventId.AtTime(TestScheduler.Epoch), default);
-        Assert.Equal([young], batch.NewItems);
-        Assert.Equal(1, batch.Metrics.Total);
-        Assert.True(old.EventId < young.EventId);
     }
 
     [Fact]
-    public void An_item_already_24_hours_old_is_not_stored()
+    public void It_holds_everything_after_its_creation_but_not_before_so_a_previous_process_cursor_resyncs()
     {
-        _scheduler.AdvanceTo(2 * Day);
+        var created = SseEventId.AtTime(_scheduler.Now);
+        _scheduler.AdvanceBy(Minute);
 
-        _store.Add(Item("stale", "AAPL", 0.5, _scheduler.Now - TimeSpan.FromHours(24)));
+        Assert.True(_store.HoldsEverythingAfter(created));
+        Assert.True(_store.HoldsEverythingAfter(SseEventId.Settled(_scheduler.Now)));
+        Assert.False(_store.HoldsEverythingAfter(SseEventId.Settled(_scheduler.Now.AddMinutes(-2))));
 
-        Assert.Equal(0, _store.Count);
-    }
-
-    [Fact]
-    public void An_evicted_item_id_is_forgotten_so_the_id_set_stays_bounded()
-    {
-        AddNow("reused", "AAPL", 0.5);
-        _scheduler.AdvanceTo(Day);
-
-        AddNow("reused", "AAPL", 0.5);
-
-        Assert.Equal(1, _store.Count);
+        _scheduler.AdvanceBy(Day + Hour);
+        Assert.False(_store.HoldsEverythingAfter(created));
     }
 
     [Fact]
     public async Task Eviction_and_reads_stay_consistent_over_two_days_of_items()
     {
-        // An item every 10 minutes for 48 hours: evicts (and compacts) the first day's items as time passes.
-        var added = new List<SentimentItem>();
-        for (var i = 0; i < 288; i++)
+        var added = 0;
+        for (var minute = 0; minute < 48 * 60; minute += 7)
         {
-            _scheduler.AdvanceTo(i * 10 * Minute);
-            added.Add(AddNow($"i{i:D3}", i % 2 == 0 ? "AAPL" : "MSFT", 0.5));
+            AddNow($"i{minute:D5}", minute % 2 == 0 ? "AAPL" : "MSFT", 0.5);
+            added++;
+            _scheduler.AdvanceBy(7 * Minute);
         }
 
-        var expected = added.Where(item => item.Timestamp > _scheduler.Now - TimeSpan.FromHours(24)).ToList();
-        Assert.Equal(expected.Count, _store.Count);
-        Assert.Equal(expected, await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 1000, default));
-
-        var cursor = added[250].EventId;
-        var batch = await _store.FetchAsync(cursor, default);
-        Assert.Equal(added.Skip(251), batch.NewItems);
-        Assert.Equal(added[^1].EventId, batch.Cursor);
-    }
-
-    [Fact]
-    public async Task Items_are_kept_in_event_id_order_whatever_the_order_they_are_added_in()
-    {
-        _scheduler.AdvanceTo(10 * Minute);
-        var latest = AddNow("b", "AAPL", 0.5);
-        var earlier = Item("z", "AAPL", 0.5, _scheduler.Now - TimeSpan.FromMinutes(5));
-        var sameMs = Item("a", "AAPL", 0.5, _scheduler.Now);
-        _store.Add(earlier);
-        _store.Add(sameMs);
-
-        var all = await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default);
-
-        Assert.Equal([earlier, sameMs, latest], all);
-    }
-
-    [Fact]
-    public async Task Fetch_skips_an_item_stamped_before_a_cursor_already_handed_out_but_history_finds_it()
-    {
-        // The documented assumption: items are stamped with the store's clock. This pins what happens otherwise.
-        _scheduler.AdvanceTo(10 * Minute);
-        AddNow("a", "AAPL", 0.5);
-        var cursor = (await _store.FetchAsync(null, default)).Cursor!.Value;
-        var late = Item("late", "AAPL", 0.5, _scheduler.Now - TimeSpan.FromMinutes(1));
-        _store.Add(late);
-
-        var batch = await _store.FetchAsync(cursor, default);
-
-        Assert.Empty(batch.NewItems);
-        Assert.Equal(2, batch.Metrics.Total);
-        Assert.Contains(late, await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10, default));
-    }
-
-    [Fact]
-    public async Task ReadAfter_returns_at_most_max_items_strictly_after_the_cursor_oldest_first()
-    {
-        var items = Enumerable.Range(0, 5).Select(i =>
-        {
-            _scheduler.AdvanceBy(Minute);
-            return AddNow($"i{i}", "AAPL", 0.5);
-        }).ToList();
-
-        Assert.Equal(items[1..4], await ReadAsync(items[0].EventId, 3, default));
-        Assert.Equal(items[3..], await ReadAsync(items[2].EventId, 100, default));
-        Assert.Empty(await ReadAsync(items[4].EventId, 100, default));
-        Assert.Empty(await ReadAsync(items[0].EventId, 0, default));
-    }
-
-    [Fact]
-    public async Task Fetch_after_many_items_returns_only_the_new_ones()
-    {
-        for (var i = 0; i < 10_000; i++)
-        {
-            _scheduler.AdvanceBy(TimeSpan.TicksPerMillisecond);
-            AddNow($"i{i:D5}", "AAPL", 0.5);
-        }
-
-        var all = await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10_000, default);
-        var batch = await _store.FetchAsync(all[9_989].EventId, default);
-
-        Assert.Equal(all.Skip(9_990), batch.NewItems);
-        Assert.Equal(10_000, batch.Metrics.Total);
+        var held = await ReadAsync(Beginning, Now);
+        Assert.Equal(_store.Count, held.Length);
+        Assert.InRange(held.Length, (24 * 60 / 7) - 1, (24 * 60 / 7) + 1);
+        Assert.True(held.SequenceEqual(held.Order(StringComparer.Ordinal)));
+        Assert.True(added > held.Length);
     }
 
     [Fact]
     public async Task Concurrent_writers_store_each_item_id_exactly_once()
     {
-        var items = Enumerable.Range(0, 2_000).Select(i => Item($"i{i:D4}", "AAPL", 0.5, _scheduler.Now)).ToArray();
+        var ids = Enumerable.Range(0, 200).Select(i => $"c{i:D3}").ToArray();
 
-        // Four writers race over the same items, each in its own order.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
-            foreach (var item in w % 2 == 0 ? items : items.Reverse())
+            foreach (var id in ids)
             {
-                _store.Add(item);
+                _store.Add(Item(id, "AAPL", 0.5, _scheduler.Now));
             }
         })));
 
-        Assert.Equal(items.Length, _store.Count);
-        Assert.Equal(items, await ReadAsync(SseEventId.AtTime(TestScheduler.Epoch), 10_000, default));
-        Assert.Equal(items.Length, (await _store.FetchAsync(null, default)).Metrics.Total);
+        Assert.Equal(200, _store.Count);
+        Assert.Equal(ids, await ReadAsync(Beginning, Now));
     }
 
     [Fact]
-    public async Task A_cancelled_token_cancels_fetch_and_read()
+    public async Task A_cancelled_token_cancels_a_read()
     {
-        using var cts = new CancellationTokenSource();
-        await cts.CancelAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _store.FetchAsync(null, cts.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _store.ReadAfterAsync(default, 1, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            async () => await _store.ReadAsync(new EntryRange(Beginning, Now, 10), cancelled.Token));
     }
 
     [Fact]
     public void Arguments_are_checked()
     {
-        Assert.Throws<ArgumentNullException>("scheduler", () => new InMemorySentimentStore(null!));
-        Assert.Throws<ArgumentNullException>("item", () => _store.Add(null!));
-        Assert.Throws<ArgumentOutOfRangeException>("maxItems", () => _store.ReadAfterAsync(default, -1, default));
+        Assert.Throws<ArgumentNullException>(() => new InMemorySentimentStore(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemorySentimentStore(_scheduler, TimeSpan.FromTicks(-1)));
+        Assert.Throws<ArgumentNullException>(() => _store.Add(null!));
+        Assert.Throws<ArgumentNullException>(() => _store.PositionOf(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.ReadAsync(new EntryRange(Beginning, Now, -1), default));
     }
 
     private SentimentItem AddNow(string id, string ticker, double score)
@@ -293,13 +203,5 @@ public sealed class InMemorySentimentStoreTests
         var item = Item(id, ticker, score, _scheduler.Now);
         _store.Add(item);
         return item;
-    }
-
-    /// <summary>A history read that must be answered (the cursor is not older than the store).</summary>
-    private async Task<IReadOnlyList<SentimentItem>> ReadAsync(SseEventId after, int maxItems, CancellationToken cancellationToken)
-    {
-        var items = await _store.ReadAfterAsync(after, maxItems, cancellationToken);
-        Assert.NotNull(items);
-        return items;
     }
 }

@@ -205,21 +205,24 @@ public sealed class SentimentSimulatorTests
     }
 
     [Fact]
-    public async Task Fills_an_in_memory_store_that_a_poller_can_read()
+    public void Fills_an_in_memory_store_whose_feed_streams_every_item_once_with_the_metrics()
     {
         var scheduler = new TestScheduler();
         var store = new InMemorySentimentStore(scheduler);
         using var subscription = SentimentSimulator.Generate(new SimulatorOptions { EventsPerSecond = 5 }, scheduler).Subscribe(store.Add);
-        var cursor = (await store.FetchAsync(null, default)).Cursor;
+        var feed = SentimentFeed.Create(store, new PollOptions { Interval = TimeSpan.FromSeconds(1) }, scheduler);
+        var events = new List<SseEvent>();
+        using var polling = feed.Subscribe(batch => events.AddRange(batch.Events));
 
-        scheduler.AdvanceTo(Minute);
-        var batch = await store.FetchAsync(cursor, default);
+        scheduler.AdvanceTo(Minute + TimeSpan.FromSeconds(2).Ticks);
 
-        Assert.Equal(300, store.Count);
-        Assert.Equal(300, batch.NewItems.Count);
-        Assert.Equal(300, batch.Metrics.Total);
-        Assert.Equal(300, batch.Metrics.RateLastHour);
-        Assert.Equal(7, batch.Tickers.Count);
+        Assert.Equal(300 + 10, store.Count);
+        var items = events.Where(e => e.Type == SseEventTypes.NewItem).Select(e => e.Id).ToList();
+        Assert.Equal(items.Distinct().Count(), items.Count);
+        Assert.InRange(items.Count, 300, 310);
+        var metrics = (MetricsSnapshot)events.Last(e => e.Type == SseEventTypes.Metrics).Payload!;
+        Assert.Equal(items.Count, metrics.Total);
+        Assert.Equal(7, events.Where(e => e.Type == SseEventTypes.SentimentUpdate).Select(e => e.Ticker).Distinct().Count());
     }
 
     public static TheoryData<SimulatorOptions> InvalidOptions() => new()

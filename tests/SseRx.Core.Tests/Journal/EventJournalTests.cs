@@ -1,811 +1,432 @@
-using System.Collections.Concurrent;
-using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using SseRx.Tests.Testing;
 using static SseRx.Tests.Events.TestEvents;
-using static SseRx.Tests.Testing.ReactiveTest;
+using static SseRx.Tests.Journal.JournalTestKit;
 
 namespace SseRx.Tests.Journal;
 
 public sealed class EventJournalTests
 {
-    // ---- New clients -------------------------------------------------------------------------------------------
+    // ---- New clients ------------------------------------------------------------------------------------------------
 
     [Fact]
-    public void ResumeFrom_null_replays_the_latest_metrics_then_live_events()
+    public void A_new_client_gets_the_recent_entries_and_the_latest_state_in_id_order_then_live()
     {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var m1 = Metrics(2);
-        var b = Item(3, "b");
-        var c = Item(4, "c");
-        var xs = scheduler.CreateHotObservable(OnNext(110, a), OnNext(120, m1), OnNext(130, b), OnNext(300, c));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var (_, feed, journal) = NewJournal(new JournalOptions { RecentEntries = 2 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100, "b").Id, E(10, "x"), S(100, "a", 1), S(100, "b", 1)));
+        feed.OnNext(B(S(100, "b").Id, S(200, "a").Id, E(150, "y"), E(160, "z"), S(200, "a", 2)));
 
-        var res = scheduler.Start(() => journal.ResumeFrom(null));
+        var client = Reader.Of(journal, null);
+        feed.OnNext(B(S(200, "a").Id, W(300), E(250, "w")));
 
-        res.Messages.AssertEqual(OnNext(200, m1), OnNext(300, c));
+        // Recent entries y and z (x fell out of the two kept), a's latest (200) and b's (100), merged by id; then live.
+        Assert.Equal(["0000000000100-~b", "0000000000150-y", "0000000000160-z", "0000000000200-~a", "0000000000250-w"], client.Ids);
     }
 
     [Fact]
-    public void ResumeFrom_empty_without_any_metrics_goes_straight_to_live()
+    public void A_client_that_arrives_before_the_first_batch_gets_everything_live()
     {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var b = Item(2, "b");
-        var xs = scheduler.CreateHotObservable(OnNext(150, a), OnNext(300, b));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var (_, feed, journal) = NewJournal();
+        var client = Reader.Of(journal, null);
 
-        var res = scheduler.Start(() => journal.ResumeFrom(string.Empty));
+        feed.OnNext(B(W(0), S(100, "a").Id, E(10, "x"), S(100, "a")));
 
-        res.Messages.AssertEqual(OnNext(300, b));
+        Assert.Equal(["0000000000010-x", "0000000000100-~a"], client.Ids);
+        Assert.Null(client.Error);
     }
 
-    // ---- Resume from the buffer --------------------------------------------------------------------------------
+    // ---- Resume from memory -----------------------------------------------------------------------------------------
 
     [Fact]
-    public void ResumeFrom_a_held_id_replays_everything_after_its_position_even_when_ids_are_not_monotonic()
+    public void A_cursor_at_or_after_the_floor_replays_every_held_event_after_it_then_live()
     {
-        var scheduler = new TestScheduler();
+        var (_, feed, journal) = NewJournal();
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100, "a").Id, E(10, "x"), E(20, "y"), S(100, "a")));
 
-        // b sorts before a but was appended after it: position, not id order, decides what follows a held id.
-        var a = Item(5, "a");
-        var b = Item(3, "b");
-        var c = Item(7, "c");
-        var d = Item(9, "d");
-        var xs = scheduler.CreateHotObservable(OnNext(110, a), OnNext(120, b), OnNext(130, c), OnNext(300, d));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var exact = Reader.Of(journal, "0000000000010-x");
+        var between = Reader.Of(journal, "0000000000015-q");
+        var watermark = Reader.Of(journal, W(20).ToString());
+        feed.OnNext(B(S(100, "a").Id, W(200), E(150, "z")));
 
-        var fromA = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(a.Id.ToString()));
-        var fromB = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(b.Id.ToString()));
-        var fromD = SubscribeAt(scheduler, 400, () => journal.ResumeFrom(d.Id.ToString()));
-        scheduler.Start();
-
-        fromA.Messages.AssertEqual(OnNext(200, b), OnNext(200, c), OnNext(300, d));
-        fromB.Messages.AssertEqual(OnNext(200, c), OnNext(300, d));
-        fromD.Messages.AssertEqual();
+        Assert.Equal(["0000000000020-y", "0000000000100-~a", "0000000000150-z"], exact.Ids);
+        Assert.Equal(["0000000000020-y", "0000000000100-~a", "0000000000150-z"], between.Ids);
+        Assert.Equal(["0000000000100-~a", "0000000000150-z"], watermark.Ids);
     }
 
     [Fact]
-    public void ResumeFrom_an_unheld_id_above_the_floor_replays_the_held_events_with_greater_ids()
+    public void A_cursor_ahead_of_this_instance_gets_nothing_until_the_journal_passes_it()
     {
-        var scheduler = new TestScheduler();
-        var a = Item(10, "a");
-        var c = Item(30, "c");
-        var d = Item(40, "d");
-        var xs = scheduler.CreateHotObservable(OnNext(110, a), OnNext(120, c), OnNext(300, d));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var (_, feed, journal) = NewJournal();
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100), E(10, "x")));
 
-        var res = scheduler.Start(() => journal.ResumeFrom("0000000000020-x"));
+        // Another instance polled later: its client has everything up to 250 ms.
+        var client = Reader.Of(journal, W(250).ToString());
+        feed.OnNext(B(W(100), S(200, "a").Id, E(150, "y"), S(200, "a")));
+        feed.OnNext(B(S(200, "a").Id, S(300, "a").Id, E(260, "z"), S(300, "a", 2)));
 
-        res.Messages.AssertEqual(OnNext(200, c), OnNext(300, d));
+        Assert.Equal(["0000000000260-z", "0000000000300-~a"], client.Ids);
     }
 
     [Fact]
-    public void ResumeFrom_an_id_newer_than_everything_held_goes_straight_to_live()
+    public void A_cursor_further_ahead_than_MaxCursorLead_gets_a_resync()
     {
-        var scheduler = new TestScheduler();
-        var a = Item(10, "a");
-        var b = Item(20, "b");
-        var xs = scheduler.CreateHotObservable(OnNext(110, a), OnNext(300, b));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var (_, feed, journal) = NewJournal(new JournalOptions { MaxCursorLead = TimeSpan.FromSeconds(10) });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100_000, "a").Id, S(100_000, "a")));
 
-        // An instance that is ahead of this one issued this id; there is nothing to replay.
-        var res = scheduler.Start(() => journal.ResumeFrom("0000000000099-z"));
+        var client = Reader.Of(journal, W(100_000 + 11_000).ToString());
 
-        res.Messages.AssertEqual(OnNext(300, b));
+        Assert.Equal(["resync", "count"], client.Events.Select(e => e.Type));
+        Assert.Equal("unknown", ((ResyncData)client.Events[0].Payload!).Reason);
     }
 
-    // ---- Bounds --------------------------------------------------------------------------------------------------
+    // ---- What the journal appends -----------------------------------------------------------------------------------
 
     [Fact]
-    public void Capacity_evicts_the_oldest_but_head_and_latest_metrics_survive()
+    public void A_batch_that_overlaps_what_is_held_adds_only_what_is_after_the_position()
     {
-        var scheduler = new TestScheduler();
-        var m = Metrics(1);
-        var a = Item(2, "a");
-        var b = Item(3, "b");
-        var c = Item(4, "c");
-        var xs = scheduler.CreateHotObservable(OnNext(110, m), OnNext(120, a), OnNext(130, b), OnNext(140, c));
-        using var journal = xs.ToJournal(new JournalOptions { Capacity = 2 }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var (_, feed, journal) = NewJournal();
+        var client = Reader.Of(journal, null);
+        feed.OnNext(B(W(0), W(100), E(10, "x"), E(20, "y")));
 
-        Assert.Null(journal.Head);
-        Assert.Null(journal.LatestMetrics);
-        scheduler.AdvanceTo(150);
+        // A second poller during a hand-over read from an older position.
+        feed.OnNext(B(W(15), W(200), E(20, "y"), E(150, "z")));
+        feed.OnNext(B(W(0), W(150), E(10, "x")));
+
+        Assert.Equal(["0000000000010-x", "0000000000020-y", "0000000000150-z"], client.Ids);
+        Assert.Equal(W(200), journal.Position);
+        Assert.Equal(3, journal.Count);
+    }
+
+    [Fact]
+    public void A_batch_that_does_not_connect_restarts_the_record_so_older_cursors_go_to_history()
+    {
+        var history = new FakeHistory();
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100), E(10, "x")));
+        feed.OnNext(B(W(500), W(600), E(550, "y")));
+
+        _ = Reader.Of(journal, W(100).ToString());
+
+        Assert.Equal((W(100), W(600), 1000), Assert.Single(history.Calls));
+    }
+
+    // ---- Bounds -----------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Capacity_evicts_the_oldest_raising_the_floor_but_the_latest_state_survives()
+    {
+        var (_, feed, journal) = NewJournal(new JournalOptions { Capacity = 2, RecentEntries = 0 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100, "a").Id, E(10, "x"), E(20, "y"), S(100, "a")));
+        feed.OnNext(B(S(100, "a").Id, W(200), E(150, "z")));
 
         Assert.Equal(2, journal.Count);
-        Assert.Equal(c.Id, journal.Head);
-        Assert.Same(m, journal.LatestMetrics);
+        Assert.Equal(S(100, "a").Id, journal.LatestState("a")!.Id);
+
+        // y was evicted, so a cursor before it cannot be served from memory, and there is no history.
+        var client = Reader.Of(journal, "0000000000015-q");
+        Assert.Equal(["resync", "count"], client.Events.Select(e => e.Type));
+        Assert.Equal("unknown", ((ResyncData)client.Events[0].Payload!).Reason);
     }
 
     [Fact]
-    public void An_id_at_the_floor_replays_what_is_left_and_one_below_it_resyncs_as_unknown()
+    public void Events_expire_after_MaxAge_and_a_cursor_that_old_gets_too_old()
     {
-        var scheduler = new TestScheduler();
-        var a = Item(10, "a");
-        var b = Item(20, "b");
-        var c = Item(30, "c");
-        var d = Item(40, "d");
-        var xs = scheduler.CreateHotObservable(OnNext(110, a), OnNext(120, b), OnNext(130, c), OnNext(300, d));
-        using var journal = xs.ToJournal(new JournalOptions { Capacity = 2 }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var (scheduler, feed, journal) = NewJournal(new JournalOptions { MaxAge = TimeSpan.FromSeconds(30) }, ms: 100_000);
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100_000), E(99_000, "x")));
+        scheduler.AdvanceTo(Ms(131_000));
 
-        // a was evicted, so the floor is a's id: a client that saw a missed nothing the journal does not hold.
-        var atFloor = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(a.Id.ToString()));
-        var belowFloor = SubscribeAt(scheduler, 200, () => journal.ResumeFrom("0000000000005-x"));
-        scheduler.Start();
+        Assert.Equal(0, journal.Count);
 
-        atFloor.Messages.AssertEqual(OnNext(200, b), OnNext(200, c), OnNext(300, d));
-        belowFloor.Messages.Describe().AssertEqual(
-            $"200 resync {c.Id} reason=unknown",
-            $"300 new_item {d.Id}");
+        // The client of x has everything the journal could hold after it; an older cursor is too old for any journal.
+        Assert.Empty(Reader.Of(journal, "0000000099000-x").Events);
+        var client = Reader.Of(journal, "0000000098000-q");
+        Assert.Equal("too_old", ((ResyncData)client.Events[0].Payload!).Reason);
+    }
+
+    // ---- Resume from the store --------------------------------------------------------------------------------------
+
+    [Fact]
+    public void A_cursor_before_the_floor_replays_the_store_up_to_the_position_merged_with_newer_state_then_live()
+    {
+        var history = new FakeHistory();
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, Capacity = 2, RecentEntries = 0 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        history.Store.AddRange([E(10, "x"), E(20, "y"), E(150, "z")]);
+        feed.OnNext(B(W(0), S(100, "a").Id, E(10, "x"), E(20, "y"), S(100, "a")));
+        feed.OnNext(B(S(100, "a").Id, S(200, "b").Id, E(150, "z"), S(200, "b")));
+
+        var client = Reader.Of(journal, "0000000000010-x");
+        feed.OnNext(B(S(200, "b").Id, W(300), E(250, "w")));
+
+        Assert.Equal((SseEventId.Parse("0000000000010-x"), S(200, "b").Id, 1000), Assert.Single(history.Calls));
+        Assert.Equal(["0000000000020-y", "0000000000100-~a", "0000000000150-z", "0000000000200-~b", "0000000000250-w"], client.Ids);
     }
 
     [Fact]
-    public void Events_older_than_MaxAge_are_gone_at_resume_time_and_latest_metrics_is_still_sent()
+    public void Live_batches_that_arrive_during_a_history_read_follow_it_minus_what_it_covered()
     {
-        var scheduler = new TestScheduler();
-        var m = Metrics(50);
-        var a = Item(100, "a");
-        var b = Item(200, "b");
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(50), m), OnNext(Ms(100), a), OnNext(Ms(200), b));
-        using var journal = xs.ToJournal(new JournalOptions { MaxAge = TimeSpan.FromSeconds(1) }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var history = new FakeHistory { Pending = true };
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, Capacity = 1, RecentEntries = 0 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100), E(10, "x"), E(20, "y")));
 
-        // At 1,150 ms, m (appended at 50 ms) and a (100 ms) are more than a second old; nothing was appended since b.
-        var fromA = SubscribeAt(scheduler, Ms(1_150), () => journal.ResumeFrom(a.Id.ToString()));
-        var fresh = SubscribeAt(scheduler, Ms(1_150), () => journal.ResumeFrom(null));
-        scheduler.AdvanceTo(Ms(1_150));
+        var client = Reader.Of(journal, "0000000000005-q");
+        feed.OnNext(B(W(100), W(200), E(150, "z")));
+        Assert.Empty(client.Events);
 
-        Assert.Equal(1, journal.Count);
-        fromA.Messages.AssertEqual(OnNext(Ms(1_150), b));
-        fresh.Messages.AssertEqual(OnNext(Ms(1_150), m));
-        Assert.Same(m, journal.LatestMetrics);
+        history.Complete([E(10, "x"), E(20, "y")]);
+        feed.OnNext(B(W(200), W(300), E(250, "w")));
+
+        Assert.Equal(["0000000000010-x", "0000000000020-y", "0000000000150-z", "0000000000250-w"], client.Ids);
     }
 
     [Fact]
-    public void Without_history_an_id_below_the_floor_is_unknown_if_recent_and_too_old_if_older_than_MaxAge()
+    public void On_a_fresh_journal_the_history_read_waits_for_the_first_batch_and_meets_the_live_feed_at_its_position()
     {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var m = Metrics(10_050);
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_050), m));
-        using var journal = xs.ToJournal(new JournalOptions { MaxAge = TimeSpan.FromSeconds(1) }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var history = new FakeHistory();
+        history.Store.AddRange([E(10, "x"), E(20, "y"), E(150, "z")]);
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history });
 
-        // The journal was created at 10 s, so it cannot vouch for anything before.
-        var recent = SubscribeAt(scheduler, Ms(10_100), () => journal.ResumeFrom("0000000009500-x"));
-        var old = SubscribeAt(scheduler, Ms(10_100), () => journal.ResumeFrom("0000000005000-x"));
-        scheduler.Start();
+        // A client of the previous process resumes before this one has polled.
+        var client = Reader.Of(journal, "0000000000010-x");
+        Assert.Empty(history.Calls);
 
-        recent.Messages.Describe().AssertEqual(
-            $"{Ms(10_100)} resync {m.Id} reason=unknown",
-            $"{Ms(10_100)} metrics {m.Id}");
-        old.Messages.Describe().AssertEqual(
-            $"{Ms(10_100)} resync {m.Id} reason=too_old",
-            $"{Ms(10_100)} metrics {m.Id}");
+        // The first poll: recent entries up to its watermark, and the state.
+        feed.OnNext(B(SseEventId.Parse("0000000000010-x"), S(200, "a").Id, E(10, "x"), E(20, "y"), E(150, "z"), S(200, "a")));
+        feed.OnNext(B(S(200, "a").Id, W(300), E(250, "w")));
+
+        Assert.Equal((SseEventId.Parse("0000000000010-x"), S(200, "a").Id, 1000), Assert.Single(history.Calls));
+        Assert.Equal(["0000000000020-y", "0000000000150-z", "0000000000200-~a", "0000000000250-w"], client.Ids);
     }
-
-    // ---- Resync ------------------------------------------------------------------------------------------------
 
     [Theory]
-    [InlineData("garbage")]
-    [InlineData("123")]
-    [InlineData("0000000000001_a")]
-    [InlineData("0000000000001-a b")]
-    [InlineData("0000000000001-a\n")]
-    [InlineData("0000000000001-a\r\nevent: x")]
-    [InlineData("0000000000001-\0")]
-    public void A_malformed_id_gets_one_resync_then_the_latest_metrics_then_live_events(string lastEventId)
+    [InlineData("unknown")]
+    [InlineData("fault")]
+    public void A_store_that_cannot_answer_gives_one_resync_and_the_current_state(string failure)
     {
-        var scheduler = new TestScheduler();
-        var m = Metrics(1);
-        var a = Item(2, "a");
-        var b = Item(3, "b");
-        var xs = scheduler.CreateHotObservable(OnNext(110, m), OnNext(120, a), OnNext(300, b));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var history = new FakeHistory { Unknown = failure == "unknown", Fault = failure == "fault" ? new TimeoutException() : null };
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, Capacity = 1, RecentEntries = 1 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100, "a").Id, E(10, "x"), E(20, "y"), S(100, "a")));
 
-        var res = scheduler.Start(() => journal.ResumeFrom(lastEventId));
+        var client = Reader.Of(journal, "0000000000005-q");
 
-        res.Messages.Describe().AssertEqual(
-            $"200 resync {a.Id} reason=malformed",
-            $"200 metrics {m.Id}",
-            $"300 new_item {b.Id}");
+        Assert.Equal(["resync", "entry", "count"], client.Events.Select(e => e.Type));
+        Assert.Equal("unknown", ((ResyncData)client.Events[0].Payload!).Reason);
+
+        // The resync's id is a cursor just before the state that follows it.
+        Assert.Equal(SseEventId.AtTime(At(20)), client.Events[0].Id);
+        Assert.Equal(["0000000000020-y", "0000000000100-~a"], client.Events.Skip(1).Ids());
     }
 
     [Fact]
-    public void A_resync_on_an_empty_journal_resumes_from_the_current_time()
+    public void A_full_store_answer_that_stops_short_of_the_position_gives_too_old()
     {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(5_000));
-        var xs = scheduler.CreateHotObservable<SseEvent>();
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
+        var history = new FakeHistory();
+        history.Store.AddRange([E(10, "x"), E(20, "y"), E(30, "z")]);
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, MaxHistoryEvents = 2, Capacity = 1 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100), E(10, "x"), E(20, "y"), E(30, "z")));
 
-        var res = scheduler.CreateObserver<SseEvent>();
-        using var subscription = journal.ResumeFrom("not an id").Subscribe(res);
+        var client = Reader.Of(journal, "0000000000005-q");
 
-        res.Messages.Describe().AssertEqual($"{Ms(5_000)} resync 0000000005000- reason=malformed");
-        var resync = res.Messages[0].Value.Value;
-        Assert.Equal(SseEventTypes.Resync, resync.Type);
-        Assert.Equal(SseEventId.AtTime(scheduler.Now), resync.Id);
-    }
-
-    // ---- History -------------------------------------------------------------------------------------------------
-
-    [Fact]
-    public void An_older_id_within_the_window_replays_history_then_held_events_without_duplicates_then_live()
-    {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var b = Item(10_050, "b");
-        var m = Metrics(10_200);
-        var c = Item(10_400, "c");
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), b), OnNext(Ms(10_200), m), OnNext(Ms(10_400), c));
-        var h1 = Item(6_000, "h1");
-        var h2 = Item(9_000, "h2");
-        var bFromStore = Item(10_050, "b");
-        var history = new FakeHistory { Answer = [h1, h2, bFromStore] };
-        using var journal = xs.ToJournal(new JournalOptions { History = history, MaxHistoryEvents = 50 }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        var res = SubscribeAt(scheduler, Ms(10_300), () => journal.ResumeFrom("0000000005000-x"));
-        scheduler.Start();
-
-        // b comes once (the store's copy); m was replayed, so it is not sent again as the latest metrics.
-        res.Messages.AssertEqual(
-            OnNext(Ms(10_300), h1),
-            OnNext(Ms(10_300), h2),
-            OnNext(Ms(10_300), bFromStore),
-            OnNext(Ms(10_300), m),
-            OnNext(Ms(10_400), c));
-        Assert.Equal([(SseEventId.Parse("0000000005000-x"), 50)], history.Calls);
+        Assert.Equal("too_old", ((ResyncData)client.Events[0].Payload!).Reason);
     }
 
     [Fact]
-    public void A_history_replay_without_a_metrics_event_is_followed_by_the_latest_metrics()
+    public void A_cursor_older_than_HistoryWindow_gets_too_old_without_asking_the_store()
     {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var m = Metrics(10_100);
-        var b = Item(10_150, "b");
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), m), OnNext(Ms(10_150), b));
-        var h1 = Item(6_000, "h1");
-        var history = new FakeHistory { Answer = [h1] };
-        using var journal = xs.ToJournal(new JournalOptions { Capacity = 1, History = history }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
+        var history = new FakeHistory();
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, HistoryWindow = TimeSpan.FromSeconds(10) }, ms: 100_000);
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(80_000), W(99_000), E(95_000, "x")));
 
-        var res = SubscribeAt(scheduler, Ms(10_300), () => journal.ResumeFrom("0000000005000-x"));
-        scheduler.Start();
+        var client = Reader.Of(journal, "0000000000050-q");
 
-        res.Messages.AssertEqual(OnNext(Ms(10_300), h1), OnNext(Ms(10_300), b), OnNext(Ms(10_300), m));
-    }
-
-    [Fact]
-    public void An_id_older_than_the_history_window_resyncs_as_too_old_without_asking_the_store()
-    {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(3_600_000));
-        var m = Metrics(3_600_050);
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(3_600_050), m));
-        var history = new FakeHistory { Answer = [] };
-        using var journal = xs.ToJournal(new JournalOptions { History = history, HistoryWindow = TimeSpan.FromMinutes(15) }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        var sixteenMinutesAgo = SseEventId.AtTime(DateTimeOffset.FromUnixTimeMilliseconds(3_600_100).AddMinutes(-16));
-        var res = SubscribeAt(scheduler, Ms(3_600_100), () => journal.ResumeFrom(sixteenMinutesAgo.ToString()));
-        scheduler.Start();
-
-        res.Messages.Describe().AssertEqual(
-            $"{Ms(3_600_100)} resync {m.Id} reason=too_old",
-            $"{Ms(3_600_100)} metrics {m.Id}");
+        Assert.Equal("too_old", ((ResyncData)client.Events[0].Payload!).Reason);
         Assert.Empty(history.Calls);
     }
 
-    public static TheoryData<string> FailingHistories => ["null", "throws", "faults"];
+    [Fact]
+    public void Events_a_faulty_store_returns_outside_the_range_or_out_of_order_are_dropped()
+    {
+        var history = new FakeHistory { Answer = [E(8, "at"), E(5, "before"), E(30, "b"), E(20, "a"), E(40, "c"), S(50, "state"), E(500, "after")] };
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, Capacity = 1, RecentEntries = 0 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100), E(10, "x"), E(60, "y")));
+
+        var client = Reader.Of(journal, "0000000000008-q");
+
+        Assert.Equal(["0000000000030-b", "0000000000040-c"], client.Ids);
+    }
+
+    [Fact]
+    public void Leaving_during_a_history_read_cancels_it_and_nothing_is_sent()
+    {
+        var history = new FakeHistory { Pending = true };
+        var (_, feed, journal) = NewJournal(new JournalOptions { History = history, Capacity = 1 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), W(100), E(10, "x"), E(20, "y")));
+        var client = Reader.Of(journal, "0000000000005-q");
+
+        client.Subscription.Dispose();
+
+        Assert.True(history.LastToken.IsCancellationRequested);
+        history.Complete([E(10, "x")]);
+        Assert.Empty(client.Events);
+        Assert.Equal(1, journal.ReaderCount);
+    }
+
+    // ---- Resync -----------------------------------------------------------------------------------------------------
 
     [Theory]
-    [MemberData(nameof(FailingHistories))]
-    public void A_store_that_cannot_answer_gives_a_resync_unknown_never_an_error(string failure)
+    [InlineData("not-an-id")]
+    [InlineData("12345")]
+    [InlineData("0000000000010-bad key")]
+    public void A_malformed_id_gets_a_malformed_resync_made_by_the_options_factory_then_the_state(string lastEventId)
     {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var m = Metrics(10_100);
-        var c = Item(10_400, "c");
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), m), OnNext(Ms(10_400), c));
-        var history = failure switch
+        var made = new List<(SseEventId Id, string Reason)>();
+        var (_, feed, journal) = NewJournal(new JournalOptions
         {
-            "null" => new FakeHistory { Answer = null },
-            "throws" => new FakeHistory { ThrowSynchronously = new InvalidOperationException("store down") },
-            _ => new FakeHistory { Fault = new TimeoutException("store slow") },
-        };
-        using var journal = xs.ToJournal(new JournalOptions { History = history }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        var res = SubscribeAt(scheduler, Ms(10_300), () => journal.ResumeFrom("0000000005000-x"));
-        scheduler.Start();
-
-        res.Messages.Describe().AssertEqual(
-            $"{Ms(10_300)} resync {m.Id} reason=unknown",
-            $"{Ms(10_300)} metrics {m.Id}",
-            $"{Ms(10_400)} new_item {c.Id}");
-    }
-
-    [Fact]
-    public void A_full_history_answer_that_stops_below_the_floor_resyncs_as_too_old()
-    {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var m = Metrics(10_100);
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), m));
-        var history = new FakeHistory { Answer = [Item(6_000, "h1"), Item(7_000, "h2")] };
-        using var journal = xs.ToJournal(new JournalOptions { History = history, MaxHistoryEvents = 2 }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        // Items between 7 s and the journal's start (10 s) may exist that neither the answer nor the journal has.
-        var res = SubscribeAt(scheduler, Ms(10_300), () => journal.ResumeFrom("0000000005000-x"));
-        scheduler.Start();
-
-        res.Messages.Describe().AssertEqual(
-            $"{Ms(10_300)} resync {m.Id} reason=too_old",
-            $"{Ms(10_300)} metrics {m.Id}");
-    }
-
-    [Fact]
-    public void Events_appended_while_the_store_is_read_follow_the_replay_once_each()
-    {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var x = Item(10_100, "x");
-        var y = Item(10_200, "y");
-        var z = Item(10_400, "z");
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), x), OnNext(Ms(10_200), y), OnNext(Ms(10_400), z));
-        var history = new FakeHistory { Pending = true };
-        using var journal = xs.ToJournal(new JournalOptions { History = history }, scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        scheduler.AdvanceTo(Ms(10_050));
-        var res = scheduler.CreateObserver<SseEvent>();
-        using var subscription = journal.ResumeFrom("0000000005000-x").Subscribe(res);
-        scheduler.AdvanceTo(Ms(10_300));
-        Assert.Empty(res.Messages);
-
-        // The store, read slowly, already has x, which the journal appended (and queued for this reader) meanwhile.
-        var h1 = Item(6_000, "h1");
-        var xFromStore = Item(10_100, "x");
-        history.Complete([h1, xFromStore]);
-        scheduler.AdvanceTo(Ms(10_500));
-
-        res.Messages.AssertEqual(
-            OnNext(Ms(10_300), h1),
-            OnNext(Ms(10_300), xFromStore),
-            OnNext(Ms(10_300), y),
-            OnNext(Ms(10_400), z));
-    }
-
-    [Fact]
-    public void A_source_that_completes_while_the_store_is_read_completes_the_reader_after_its_replay()
-    {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var x = Item(10_100, "x");
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), x), OnCompleted<SseEvent>(Ms(10_200)));
-        var history = new FakeHistory { Pending = true };
-        using var journal = xs.ToJournal(new JournalOptions { History = history }, scheduler);
-
-        scheduler.AdvanceTo(Ms(10_050));
-        var res = scheduler.CreateObserver<SseEvent>();
-        using var subscription = journal.ResumeFrom("0000000005000-x").Subscribe(res);
-        scheduler.AdvanceTo(Ms(10_300));
-        Assert.Empty(res.Messages);
-
-        var h1 = Item(6_000, "h1");
-        history.Complete([h1]);
-
-        res.Messages.AssertEqual(OnNext(Ms(10_300), h1), OnNext(Ms(10_300), x), OnCompleted<SseEvent>(Ms(10_300)));
-    }
-
-    [Fact]
-    public void Disposing_a_reader_while_the_store_is_read_cancels_the_read_and_delivers_nothing()
-    {
-        var scheduler = new TestScheduler();
-        scheduler.AdvanceTo(Ms(10_000));
-        var xs = scheduler.CreateHotObservable(OnNext(Ms(10_100), Item(10_100, "x")));
-        var history = new FakeHistory { Pending = true };
-        using var journal = xs.ToJournal(new JournalOptions { History = history }, scheduler);
-
-        var res = scheduler.CreateObserver<SseEvent>();
-        var subscription = journal.ResumeFrom("0000000005000-x").Subscribe(res);
-        scheduler.AdvanceTo(Ms(10_200));
-        Assert.False(history.LastToken.IsCancellationRequested);
-
-        subscription.Dispose();
-        Assert.True(history.LastToken.IsCancellationRequested);
-        Assert.Equal(0, journal.ReaderCount);
-        history.Complete([Item(6_000, "h1")]);
-
-        Assert.Empty(res.Messages);
-        xs.Subscriptions.AssertEqual(Subscribe(Ms(10_000), Ms(10_200)));
-    }
-
-    // ---- The source subscription ---------------------------------------------------------------------------------
-
-    [Fact]
-    public void The_source_is_subscribed_by_the_first_reader_and_released_by_the_last_and_the_buffer_survives()
-    {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var b = Item(2, "b");
-        var c = Item(3, "c");
-        var d = Item(4, "d");
-        var xs = scheduler.CreateHotObservable(OnNext(250, a), OnNext(350, b), OnNext(550, c), OnNext(650, d));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-
-        var first = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(null), disposeAt: 400);
-        var second = SubscribeAt(scheduler, 300, () => journal.ResumeFrom(null), disposeAt: 500);
-        var later = SubscribeAt(scheduler, 600, () => journal.ResumeFrom(a.Id.ToString()), disposeAt: 700);
-        scheduler.AdvanceTo(450);
-        Assert.Equal(1, journal.ReaderCount);
-        scheduler.Start();
-
-        first.Messages.AssertEqual(OnNext(250, a), OnNext(350, b));
-        second.Messages.AssertEqual(OnNext(350, b));
-
-        // c was emitted while no one listened, so the journal never saw it; b is replayed from the kept buffer.
-        later.Messages.AssertEqual(OnNext(600, b), OnNext(650, d));
-        xs.Subscriptions.AssertEqual(Subscribe(200, 500), Subscribe(600, 700));
-        Assert.Equal(0, journal.ReaderCount);
-    }
-
-    [Fact]
-    public void Notifications_from_a_released_source_subscription_are_kept_until_the_new_one_delivers_and_its_end_is_ignored()
-    {
-        var scheduler = new TestScheduler();
-        var source = new LeakySource();
-        using var journal = source.ToJournal(new JournalOptions(), scheduler);
-
-        journal.ResumeFrom(null).Subscribe(_ => { }).Dispose();
-        var res = scheduler.CreateObserver<SseEvent>();
-        using var reader = journal.ResumeFrom(null).Subscribe(res);
-        var x = Item(1, "x");
-        var y = Item(2, "y");
-        var z = Item(3, "z");
-
-        // x may be a poll the released subscription completed before it stopped: the source has moved past it.
-        source.Observers[0].OnNext(x);
-        source.Observers[0].OnCompleted();
-        source.Observers[1].OnNext(y);
-
-        // Once the new subscription has delivered, a straggler would be out of order.
-        source.Observers[0].OnNext(z);
-
-        Assert.Equal(2, source.Observers.Count);
-        res.Messages.AssertEqual(OnNext(0, x), OnNext(0, y));
-        Assert.Equal(y.Id, journal.Head);
-        Assert.Equal(2, journal.Count);
-    }
-
-    [Fact]
-    public void A_source_that_never_emits_keeps_readers_waiting_and_subscribed()
-    {
-        var scheduler = new TestScheduler();
-        var xs = scheduler.CreateHotObservable<SseEvent>();
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-
-        var res = scheduler.Start(() => journal.ResumeFrom(null));
-
-        res.Messages.AssertEqual();
-        xs.Subscriptions.AssertEqual(Subscribe(200, 1000));
-    }
-
-    [Fact]
-    public void Source_completion_completes_the_readers_keeps_the_buffer_and_the_next_reader_resubscribes()
-    {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var xs = scheduler.CreateHotObservable(OnNext(250, a), OnCompleted<SseEvent>(300));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-
-        var first = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(null));
-        var later = SubscribeAt(scheduler, 400, () => journal.ResumeFrom("0000000000000-"), disposeAt: 500);
-        scheduler.Start();
-
-        first.Messages.AssertEqual(OnNext(250, a), OnCompleted<SseEvent>(300));
-        later.Messages.AssertEqual(OnNext(400, a));
-        xs.Subscriptions.AssertEqual(Subscribe(200, 300), Subscribe(400, 500));
-    }
-
-    [Fact]
-    public void A_source_error_fails_every_current_reader_with_that_error()
-    {
-        var scheduler = new TestScheduler();
-        var error = new InvalidOperationException("poller gave up");
-        var a = Item(1, "a");
-        var xs = scheduler.CreateHotObservable(OnNext(250, a), OnError<SseEvent>(300, error));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-
-        var first = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(null));
-        var second = SubscribeAt(scheduler, 260, () => journal.ResumeFrom(null));
-        scheduler.Start();
-
-        first.Messages.AssertEqual(OnNext(250, a), OnError<SseEvent>(300, error));
-        second.Messages.AssertEqual(OnError<SseEvent>(300, error));
-        Assert.Equal(0, journal.ReaderCount);
-    }
-
-    [Fact]
-    public void A_source_that_throws_on_subscribe_fails_the_reader()
-    {
-        var scheduler = new TestScheduler();
-        var error = new InvalidOperationException("cannot subscribe");
-        var source = Observable.Create<SseEvent>((Func<IObserver<SseEvent>, IDisposable>)(_ => throw error));
-        using var journal = source.ToJournal(new JournalOptions(), scheduler);
-
-        var res = scheduler.CreateObserver<SseEvent>();
-        using var reader = journal.ResumeFrom(null).Subscribe(res);
-
-        res.Messages.AssertEqual(OnError<SseEvent>(0, error));
-    }
-
-    [Fact]
-    public void Disposing_the_journal_completes_every_reader_releases_the_source_and_completes_later_readers()
-    {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var xs = scheduler.CreateHotObservable(OnNext(250, a), OnNext(450, Item(2, "b")));
-        var journal = xs.ToJournal(new JournalOptions(), scheduler);
-
-        var first = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(null));
-        var second = SubscribeAt(scheduler, 300, () => journal.ResumeFrom(a.Id.ToString()));
-        scheduler.ScheduleAbsolute(default(object), 400, (_, _) =>
-        {
-            journal.Dispose();
-            journal.Dispose();
-            return Disposable.Empty;
-        });
-        var late = SubscribeAt(scheduler, 500, () => journal.ResumeFrom(null));
-        scheduler.Start();
-
-        first.Messages.AssertEqual(OnNext(250, a), OnCompleted<SseEvent>(400));
-        second.Messages.AssertEqual(OnCompleted<SseEvent>(400));
-        late.Messages.AssertEqual(OnCompleted<SseEvent>(500));
-        xs.Subscriptions.AssertEqual(Subscribe(200, 400));
-        Assert.Equal(0, journal.ReaderCount);
-    }
-
-    [Fact]
-    public void A_disposed_reader_gets_nothing_more_and_others_keep_going()
-    {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var b = Item(2, "b");
-        var xs = scheduler.CreateHotObservable(OnNext(250, a), OnNext(350, b));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-
-        var leaving = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(null), disposeAt: 300);
-        var staying = SubscribeAt(scheduler, 200, () => journal.ResumeFrom(null));
-        scheduler.Start();
-
-        leaving.Messages.AssertEqual(OnNext(250, a));
-        staying.Messages.AssertEqual(OnNext(250, a), OnNext(350, b));
-        Assert.Equal(1, journal.ReaderCount);
-    }
-
-    [Fact]
-    public void A_reader_that_unsubscribes_during_its_replay_stops_there()
-    {
-        var scheduler = new TestScheduler();
-        var a = Item(1, "a");
-        var b = Item(2, "b");
-        var c = Item(3, "c");
-        var xs = scheduler.CreateHotObservable(OnNext(110, a), OnNext(120, b), OnNext(130, c));
-        using var journal = xs.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-        scheduler.AdvanceTo(150);
-
-        var res = journal.ResumeFrom(a.Id.ToString()).Take(1).ToList().Wait();
-
-        Assert.Equal([b], res);
-        Assert.Equal(1, journal.ReaderCount);
-    }
-
-    // ---- Concurrency -----------------------------------------------------------------------------------------------
-
-    [Fact]
-    public void An_event_appended_during_a_replay_is_delivered_after_the_replay()
-    {
-        var scheduler = new TestScheduler();
-        using var subject = new Subject<SseEvent>();
-        using var journal = subject.ToJournal(new JournalOptions(), scheduler);
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-        var a = Item(1, "a");
-        var b = Item(2, "b");
-        var c = Item(3, "c");
-        var d = Item(4, "d");
-        subject.OnNext(a);
-        subject.OnNext(b);
-        subject.OnNext(c);
-
-        // The reader's own callback makes the source emit while the reader is still replaying b and c.
-        var received = new List<SseEvent>();
-        using var reader = journal.ResumeFrom(a.Id.ToString()).Subscribe(value =>
-        {
-            received.Add(value);
-            if (value == b)
+            Resync = (id, reason) =>
             {
-                subject.OnNext(d);
-            }
-        });
-
-        Assert.Equal([b, c, d], received);
-    }
-
-    [Fact]
-    public async Task Readers_resuming_while_another_thread_appends_see_no_gap_and_no_duplicate()
-    {
-        const int readerCount = 16;
-        const int prefilled = 20_000;
-        const int maxEvents = 400_000;
-        using var subject = new Subject<SseEvent>();
-        using var journal = subject.ToJournal(new JournalOptions { Capacity = maxEvents }, new TestScheduler());
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-        var appended = new List<SseEvent>();
-        for (var i = 0; i < prefilled; i++)
-        {
-            appended.Add(Item(1_000 + i, $"k{i}"));
-            subject.OnNext(appended[^1]);
-        }
-
-        var subscribed = 0;
-        using var start = new Barrier(readerCount + 1);
-
-        // The producer keeps appending until every reader has subscribed, and a while after, so that the long
-        // replays (up to 20,000 events) overlap with appends.
-        var producer = Task.Factory.StartNew(
-            () =>
-            {
-                start.SignalAndWait();
-                var tail = 0;
-                for (var i = prefilled; i < maxEvents && tail < 2_000; i++)
-                {
-                    var value = Item(1_000 + i, $"k{i}");
-                    appended.Add(value);
-                    subject.OnNext(value);
-                    if (Volatile.Read(ref subscribed) == readerCount)
-                    {
-                        tail++;
-                    }
-                }
+                made.Add((id, reason));
+                return SseEvents.Resync(id, reason);
             },
-            TaskCreationOptions.LongRunning);
+        });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100, "a").Id, S(100, "a")));
 
-        var received = new ConcurrentQueue<SseEvent>[readerCount];
-        var resumedAfter = new int[readerCount];
-        var subscriptions = new IDisposable[readerCount];
-        var readers = Enumerable.Range(0, readerCount).Select(r => Task.Factory.StartNew(
-            () =>
-            {
-                var random = new Random(r);
-                var queue = received[r] = new ConcurrentQueue<SseEvent>();
-                start.SignalAndWait();
+        var client = Reader.Of(journal, lastEventId);
 
-                // Half resume from the head as it moves, half from far behind it.
-                var index = r % 2 == 0 ? (int)(journal.Head!.Value.UnixMilliseconds - 1_000) : random.Next(prefilled);
-                resumedAfter[r] = index;
-                subscriptions[r] = journal.ResumeFrom(new SseEventId(1_000 + index, $"k{index}").ToString()).Subscribe(queue.Enqueue);
-                Interlocked.Increment(ref subscribed);
-            },
-            TaskCreationOptions.LongRunning)).ToArray();
+        Assert.Equal([(SseEventId.AtTime(At(100)), "malformed")], made);
+        Assert.Equal(["resync", "count"], client.Events.Select(e => e.Type));
+    }
 
-        await Task.WhenAll([producer, .. readers]);
+    // ---- Lifecycle --------------------------------------------------------------------------------------------------
 
-        for (var r = 0; r < readerCount; r++)
+    [Fact]
+    public void The_source_is_subscribed_by_the_first_reader_released_by_the_last_and_subscribed_again_later()
+    {
+        var scheduler = new TestScheduler();
+        var subscriptions = 0;
+        var active = 0;
+        var feed = new Subject<SseBatch>();
+        var source = Observable.Create<SseBatch>(o =>
         {
-            var expected = appended.Skip(resumedAfter[r] + 1).ToArray();
-            var actual = received[r].ToArray();
-            Assert.True(
-                expected.AsSpan().SequenceEqual(actual),
-                $"reader {r} resumed after {resumedAfter[r]}: expected {expected.Length} events, got {actual.Length}");
-            subscriptions[r].Dispose();
-        }
+            subscriptions++;
+            active++;
+            var inner = feed.Subscribe(o);
+            return () =>
+            {
+                active--;
+                inner.Dispose();
+            };
+        });
+        using var journal = source.ToJournal(new JournalOptions(), scheduler);
 
+        var a = Reader.Of(journal, null);
+        var b = Reader.Of(journal, null);
+        feed.OnNext(B(W(0), W(100), E(10, "x")));
+        a.Subscription.Dispose();
+        Assert.Equal(1, active);
+        b.Subscription.Dispose();
+        Assert.Equal(0, active);
+
+        var c = Reader.Of(journal, "0000000000010-x");
+        feed.OnNext(B(W(100), W(200), E(150, "y")));
+
+        Assert.Equal(2, subscriptions);
+        Assert.Equal(["0000000000150-y"], c.Ids);
+    }
+
+    [Fact]
+    public void When_the_source_fails_its_readers_fail_and_the_buffer_is_kept_for_the_next_reader()
+    {
+        var (_, feed, journal) = NewJournal();
+        var a = Reader.Of(journal, null);
+        feed.OnNext(B(W(0), W(100), E(10, "x")));
+        var boom = new InvalidOperationException("boom");
+
+        feed.OnError(boom);
+
+        Assert.Same(boom, a.Error);
+        Assert.Equal(W(100), journal.Position);
+        Assert.Equal(0, journal.ReaderCount);
+    }
+
+    [Fact]
+    public void Disposing_the_journal_completes_every_reader_and_later_readers_complete_at_once()
+    {
+        var (_, feed, journal) = NewJournal();
+        var a = Reader.Of(journal, null);
+        feed.OnNext(B(W(0), W(100), E(10, "x")));
+
+        journal.Dispose();
+        var late = Reader.Of(journal, null);
+
+        Assert.True(a.Completed);
+        Assert.True(late.Completed);
+        Assert.Empty(late.Events);
+        Assert.False(feed.HasObservers);
+    }
+
+    [Fact]
+    public void A_reader_whose_pipeline_throws_is_dropped_and_the_others_still_get_every_event()
+    {
+        var (_, feed, journal) = NewJournal();
+        var faulty = Reader.Of(journal, null);
+        faulty.OnEvent = _ => throw new InvalidOperationException("broken pipeline");
+        var healthy = Reader.Of(journal, null);
+
+        feed.OnNext(B(W(0), W(100), E(10, "x")));
+        feed.OnNext(B(W(100), W(200), E(150, "y")));
+
+        Assert.Equal(["0000000000010-x", "0000000000150-y"], healthy.Ids);
+        Assert.Equal(["0000000000010-x"], faulty.Ids);
         Assert.Equal(1, journal.ReaderCount);
     }
 
-    // ---- Arguments and entry points ----------------------------------------------------------------------------
+    [Fact]
+    public void A_reader_that_leaves_while_a_batch_is_delivered_to_it_gets_no_more_and_its_slot_is_freed()
+    {
+        var (_, feed, journal) = NewJournal();
+        var leaver = Reader.Of(journal, null);
+        leaver.OnEvent = _ => leaver.Subscription.Dispose();
+        var stayer = Reader.Of(journal, null);
+
+        feed.OnNext(B(W(0), W(100), E(10, "x"), E(20, "y")));
+
+        Assert.Equal(["0000000000010-x"], leaver.Ids);
+        Assert.Equal(["0000000000010-x", "0000000000020-y"], stayer.Ids);
+        Assert.Equal(1, journal.ReaderCount);
+    }
 
     [Fact]
-    public void Arguments_are_checked()
+    public void Arguments_and_options_are_checked()
     {
-        var source = Observable.Never<SseEvent>();
         var scheduler = new TestScheduler();
-        Assert.Throws<ArgumentNullException>("source", () => SseObservable.ToJournal(null!, new JournalOptions(), scheduler));
-        Assert.Throws<ArgumentNullException>("options", () => source.ToJournal(null!, scheduler));
-        Assert.Throws<ArgumentNullException>("scheduler", () => source.ToJournal(new JournalOptions(), null!));
-        Assert.Throws<ArgumentNullException>("source", () => SseObservable.ToJournal(null!));
-        Assert.Throws<ArgumentOutOfRangeException>("Capacity", () => source.ToJournal(new JournalOptions { Capacity = 0 }, scheduler));
-        Assert.Throws<ArgumentOutOfRangeException>("MaxAge", () => source.ToJournal(new JournalOptions { MaxAge = TimeSpan.Zero }, scheduler));
-        Assert.Throws<ArgumentOutOfRangeException>(
-            "HistoryWindow", () => source.ToJournal(new JournalOptions { HistoryWindow = TimeSpan.FromTicks(-1) }, scheduler));
-        Assert.Throws<ArgumentOutOfRangeException>(
-            "MaxHistoryEvents", () => source.ToJournal(new JournalOptions { MaxHistoryEvents = 0 }, scheduler));
-
+        var source = Observable.Never<SseBatch>();
+        Assert.Throws<ArgumentNullException>(() => new EventJournal(null!, new JournalOptions(), scheduler));
+        Assert.Throws<ArgumentNullException>(() => new EventJournal(source, null!, scheduler));
+        Assert.Throws<ArgumentNullException>(() => new EventJournal(source, new JournalOptions(), null!));
+        Assert.Equal("Capacity", Assert.Throws<ArgumentOutOfRangeException>(() => new JournalOptions { Capacity = 0 }.Validate()).ParamName);
+        Assert.Equal("MaxAge", Assert.Throws<ArgumentOutOfRangeException>(() => new JournalOptions { MaxAge = TimeSpan.Zero }.Validate()).ParamName);
+        Assert.Equal("RecentEntries", Assert.Throws<ArgumentOutOfRangeException>(() => new JournalOptions { RecentEntries = -1 }.Validate()).ParamName);
+        Assert.Equal("HistoryWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new JournalOptions { HistoryWindow = TimeSpan.Zero }.Validate()).ParamName);
+        Assert.Equal("MaxHistoryEvents", Assert.Throws<ArgumentOutOfRangeException>(() => new JournalOptions { MaxHistoryEvents = 0 }.Validate()).ParamName);
+        Assert.Equal("MaxCursorLead", Assert.Throws<ArgumentOutOfRangeException>(() => new JournalOptions { MaxCursorLead = TimeSpan.FromTicks(-1) }.Validate()).ParamName);
+        Assert.Equal("Resync", Assert.Throws<ArgumentNullException>(() => new JournalOptions { Resync = null! }.Validate()).ParamName);
         using var journal = source.ToJournal(new JournalOptions(), scheduler);
-        Assert.Throws<ArgumentNullException>("observer", () => journal.ResumeFrom(null).Subscribe(null!));
-    }
-
-    [Fact]
-    public void ToJournal_without_options_keeps_the_default_100_events()
-    {
-        using var subject = new Subject<SseEvent>();
-        using var journal = subject.ToJournal();
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        for (var i = 0; i < 150; i++)
-        {
-            subject.OnNext(Item(1_000 + i, $"k{i}"));
-        }
-
-        Assert.Equal(100, journal.Count);
-        Assert.Equal(SseEventId.Parse("0000000001149-k149"), journal.Head);
-    }
-
-    [Fact]
-    public void ToJournal_copies_the_options_so_later_changes_have_no_effect()
-    {
-        var scheduler = new TestScheduler();
-        using var subject = new Subject<SseEvent>();
-        var options = new JournalOptions { Capacity = 2 };
-        using var journal = subject.ToJournal(options, scheduler);
-        options.Capacity = 10;
-        using var keeper = journal.ResumeFrom(null).Subscribe(_ => { });
-
-        for (var i = 0; i < 5; i++)
-        {
-            subject.OnNext(Item(1_000 + i, $"k{i}"));
-        }
-
-        Assert.Equal(2, journal.Count);
-    }
-
-    private static ITestableObserver<SseEvent> SubscribeAt(
-        TestScheduler scheduler, long subscribeAt, Func<IObservable<SseEvent>> create, long disposeAt = long.MaxValue)
-    {
-        var observer = scheduler.CreateObserver<SseEvent>();
-        var subscription = new SerialDisposable();
-        scheduler.ScheduleAbsolute(default(object), subscribeAt, (_, _) =>
-        {
-            subscription.Disposable = create().Subscribe(observer);
-            return Disposable.Empty;
-        });
-        if (disposeAt != long.MaxValue)
-        {
-            scheduler.ScheduleAbsolute(default(object), disposeAt, (_, _) =>
-            {
-                subscription.Dispose();
-                return Disposable.Empty;
-            });
-        }
-
-        return observer;
-    }
-
-    /// <summary>A source whose subscriptions keep their observer after disposal, like one caught mid-teardown.</summary>
-    private sealed class LeakySource : IObservable<SseEvent>
-    {
-        public List<IObserver<SseEvent>> Observers { get; } = [];
-
-        public IDisposable Subscribe(IObserver<SseEvent> observer)
-        {
-            Observers.Add(observer);
-            return Disposable.Empty;
-        }
+        Assert.Throws<ArgumentNullException>(() => journal.ResumeFrom(null).Subscribe((IObserver<SseEvent>)null!));
+        Assert.Throws<ArgumentNullException>(() => journal.LatestState(null!));
     }
 }

@@ -29,7 +29,8 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
             ["--service-url", tables.ServiceUrl!, "--table", tables.ItemsTable, "--rate", "20", "--duration", "1s", "--seed", "3"],
             _ => null, output, default));
         var written = Assert.IsAssignableFrom<IReadOnlyList<SentimentItem>>(
-            await new DynamoDbSentimentStore(fixture.Client, tables, Scheduler.Default).ReadAfterAsync(SseEventId.AtTime(start), 1000, default));
+            await new DynamoDbSentimentStore(fixture.Client, tables, Scheduler.Default).ReadAsync(
+                new EntryRange(SseEventId.AtTime(start), SseEventId.Settled(DateTimeOffset.UtcNow.AddMinutes(1)), 1000), default));
         Assert.NotEmpty(written);
 
         var metrics = await stream.ReadUntilAsync(e =>

@@ -39,9 +39,9 @@ public sealed class HealthEndpointTests
     public async Task A_failing_store_is_degraded_but_still_200_so_readiness_passes()
     {
         var source = new FailingSource();
-        await using var app = SseRxApp.Start(services: services => services.AddSingleton<ISentimentSource>(source));
+        await using var app = SseRxApp.Start(services: services => services.AddSingleton<IEntryLog<SentimentItem>>(source));
         await using var stream = await app.OpenStreamAsync();
-        await Eventually.TrueAsync(() => source.Fetches > 0, "the feed tried to poll");
+        await Eventually.TrueAsync(() => source.Reads > 0, "the feed tried to poll");
 
         JsonElement health = default;
         await Eventually.TrueAsync(

@@ -22,16 +22,16 @@ public sealed class StoreConfigurationException : Exception
 }
 
 /// <summary>
-/// Wraps the real source and fails on demand: from <see cref="FailWith"/> until <see cref="Recover"/>, every fetch
-/// throws the given error without reaching the store. Records every fetch's outcome.
+/// Wraps the real store and fails on demand: from <see cref="FailWith"/> until <see cref="Recover"/>, every read
+/// throws the given error without reaching the store. Records every read's outcome.
 /// </summary>
-public sealed class FaultySource(ISentimentSource inner) : ISentimentSource
+public sealed class FaultySource(IEntryLog<SentimentItem> inner) : DelegatingItems(inner)
 {
     private readonly Lock _gate = new();
     private readonly List<Fetch> _fetches = [];
     private Exception? _fault;
 
-    /// <summary>One fetch: whether it succeeded and, if so, how many new items it returned.</summary>
+    /// <summary>One read: whether it succeeded and, if so, how many items it returned.</summary>
     public readonly record struct Fetch(bool Succeeded, int NewItems);
 
     /// <summary>Every fetch so far, in order.</summary>
@@ -76,7 +76,7 @@ public sealed class FaultySource(ISentimentSource inner) : ISentimentSource
         }
     }
 
-    public async ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken)
+    public override async ValueTask<IReadOnlyList<SentimentItem>> ReadAsync(EntryRange range, CancellationToken cancellationToken)
     {
         Exception? fault;
         lock (_gate)
@@ -93,12 +93,12 @@ public sealed class FaultySource(ISentimentSource inner) : ISentimentSource
             throw fault;
         }
 
-        var batch = await inner.FetchAsync(after, cancellationToken);
+        var items = await base.ReadAsync(range, cancellationToken);
         lock (_gate)
         {
-            _fetches.Add(new Fetch(true, batch.NewItems.Count));
+            _fetches.Add(new Fetch(true, items.Count));
         }
 
-        return batch;
+        return items;
     }
 }

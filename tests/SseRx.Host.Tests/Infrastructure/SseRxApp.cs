@@ -142,15 +142,15 @@ public sealed class SseRxApp : IAsyncDisposable
     /// Adds an item to <see cref="Store"/> with a strictly increasing timestamp and an increasing key, so items sort in
     /// the order they were added.
     /// </summary>
-    public SentimentItem AddItem(string ticker = "AAPL", SentimentLabel sentiment = SentimentLabel.Positive, double score = 0.5)
+    public SentimentItem AddItem(string ticker = "AAPL", SentimentLabel sentiment = SentimentLabel.Positive, double score = 0.5, string? key = null)
     {
-        var item = NewItem(ticker, sentiment, score);
+        var item = NewItem(ticker, sentiment, score, key);
         Store.Add(item);
         return item;
     }
 
     /// <summary>Makes an item as <see cref="AddItem"/> does, without storing it.</summary>
-    public SentimentItem NewItem(string ticker = "AAPL", SentimentLabel sentiment = SentimentLabel.Positive, double score = 0.5)
+    public SentimentItem NewItem(string ticker = "AAPL", SentimentLabel sentiment = SentimentLabel.Positive, double score = 0.5, string? key = null)
     {
         long timestamp;
         long previous;
@@ -161,7 +161,7 @@ public sealed class SseRxApp : IAsyncDisposable
         }
         while (Interlocked.CompareExchange(ref _lastTimestamp, timestamp, previous) != previous);
 
-        var key = string.Create(CultureInfo.InvariantCulture, $"t{Interlocked.Increment(ref _sequence):D6}");
+        key ??= string.Create(CultureInfo.InvariantCulture, $"t{Interlocked.Increment(ref _sequence):D6}");
         return new SentimentItem(key, ticker, sentiment, score, DateTimeOffset.FromUnixTimeMilliseconds(timestamp));
     }
 

@@ -163,21 +163,21 @@ public sealed class EmfMetricsTests
         var source = new FailingSource();
         await using var app = ObservedApp.Start(
             Emf(more: new() { ["PollInterval"] = "00:00:00.050" }),
-            services: s => s.AddSingleton<ISentimentSource>(source));
+            services: s => s.AddSingleton<IEntryLog<SentimentItem>>(source));
         await using (var stream = await app.App.OpenStreamAsync())
         {
             await stream.NextOfTypeAsync(SseEventTypes.Heartbeat);
-            await Eventually.TrueAsync(() => source.Fetches >= 2, "the store was polled and failed");
+            await Eventually.TrueAsync(() => source.Reads >= 2, "the store was polled and failed");
         }
 
         await Eventually.TrueAsync(() => app.App.Runtime.Journal.ReaderCount == 0, "polling stopped with the last stream");
         await app.App.Host.StopAsync();
 
-        Assert.Equal(source.Fetches, app.Sum("PollErrors"));
+        Assert.Equal(source.Reads, app.Sum("PollErrors"));
         var durations = app.EmfDocuments
             .Where(d => d.TryGetProperty("PollDuration", out _))
             .Sum(d => d.GetProperty("PollDuration").GetArrayLength());
-        Assert.Equal(source.Fetches, durations);
+        Assert.Equal(source.Reads, durations);
     }
 
     [Fact]

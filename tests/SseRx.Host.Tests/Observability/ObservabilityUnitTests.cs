@@ -86,7 +86,7 @@ public sealed class ObservabilityUnitTests
         var counters = new StreamCounters(metrics, new FixedTime(now));
         var newest = Sentiment.SentimentEvents.NewItem(new Sentiment.SentimentItem("a", "AAPL", Sentiment.SentimentLabel.Positive, 0.5, now.AddMilliseconds(-200)));
         var oldest = Sentiment.SentimentEvents.NewItem(new Sentiment.SentimentItem("b", "AAPL", Sentiment.SentimentLabel.Positive, 0.5, now.AddMilliseconds(-900)));
-        var heartbeat = Sentiment.SentimentEvents.Heartbeat(SseEventId.AtTime(now), now, 1, null);
+        var heartbeat = SseEvents.Heartbeat(SseEventId.AtTime(now), now, 1, null);
 
         counters.Written(heartbeat);
         counters.Written(newest);

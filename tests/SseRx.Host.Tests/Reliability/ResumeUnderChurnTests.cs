@@ -97,7 +97,7 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
 
             stopwatch.Stop();
             var storedItems = Assert.IsAssignableFrom<IReadOnlyList<SseRx.Sentiment.SentimentItem>>(
-                await app.Store.ReadAfterAsync(windowStart, int.MaxValue, CancellationToken.None));
+                await app.Store.ReadAsync(new EntryRange(windowStart, SseEventId.Settled(DateTimeOffset.UtcNow.AddMinutes(1)), int.MaxValue), CancellationToken.None));
             var storedIds = storedItems.Select(i => i.ItemId).ToList();
             var distinct = new HashSet<string>(received, StringComparer.Ordinal);
             var lost = published.Count(id => !distinct.Contains(id));

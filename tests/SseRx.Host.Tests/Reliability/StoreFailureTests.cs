@@ -90,11 +90,12 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
         output.WriteLine(
             $"Store outage (in-memory, transient): {source.Failures - failuresAtStart} failed polls over {outage.TotalSeconds:0.0} s, " +
             $"{duringOutage.Count} heartbeats and no other event meanwhile; recovered {recoveredAfter.TotalSeconds:0.00} s after the store came back, " +
-            $"the first successful poll returned {firstSuccess.NewItems} items ({written.Length} written during the outage)");
+            $"the first successful poll read {firstSuccess.NewItems} items ({written.Length} written during the outage, and the one before it in its look-back)");
 
         Assert.Equal(written.Select(i => i.ItemId), received);
         Assert.DoesNotContain(afterOutage, e => e.EventType == SseEventTypes.NewItem && SseStream.Json(e).GetProperty("item_id").GetString() == before.ItemId);
-        Assert.Equal(written.Length, firstSuccess.NewItems);
+        // The first successful poll read them all, and the item before the outage, which lies in its look-back for late items.
+        Assert.Equal(written.Length + 1, firstSuccess.NewItems);
         Assert.Equal(4, metrics.GetProperty("total").GetInt32());
         Assert.Equal("healthy", health.GetProperty("status").GetString());
         Assert.Equal(0, health.GetProperty("poll").GetProperty("consecutive_failures").GetInt32());
@@ -141,7 +142,7 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
             {
                 LogCapture.AddTo(services, logs);
                 services.AddSingleton(sp => new FaultySource(sp.GetRequiredService<InMemorySentimentStore>()));
-                services.AddSingleton<ISentimentSource>(sp => sp.GetRequiredService<FaultySource>());
+                services.AddSingleton<IEntryLog<SentimentItem>>(sp => sp.GetRequiredService<FaultySource>());
                 services.AddSingleton(new StoreFailurePolicy(static e => e is not StoreConfigurationException));
             });
 

@@ -110,17 +110,19 @@ public sealed class MalformedIdTests
     }
 
     [Fact]
-    public async Task A_valid_id_from_the_far_future_goes_live_without_a_resync_and_without_failing()
+    public async Task A_valid_id_from_the_far_future_gets_an_unknown_resync_then_the_state_and_live_items()
     {
         await using var app = SseRxApp.Start();
         await using var stream = await app.OpenStreamAsync(lastEventId: "9999999999999-zzz");
 
-        // After the feed's first poll: an item stored before it would predate the feed's cursor and never be sent.
+        // Honouring it would mean sending nothing until the year 2286: no server issued it.
+        var resync = await stream.NextOfTypeAsync(SseEventTypes.Resync);
+        Assert.Equal("unknown", SseStream.Json(resync).GetProperty("reason").GetString());
         await stream.NextOfTypeAsync(SseEventTypes.Metrics);
 
         var item = app.AddItem();
         await stream.ReadUntilAsync(e => e.EventId == item.EventId.ToString());
 
-        Assert.DoesNotContain(stream.Received, e => e.EventType == SseEventTypes.Resync);
+        Assert.Single(stream.Received, e => e.EventType == SseEventTypes.Resync);
     }
 }

@@ -95,31 +95,36 @@ public sealed class WireInjectionTests
     public async Task Over_http_hostile_strings_arrive_exactly_as_sent_and_hostile_items_never_reach_the_wire()
     {
         var random = new Random(Seed);
-        var start = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var source = new ScriptedSource(new SentimentBatch([], MetricsSnapshot.Empty, [], SseEventId.AtTime(start), start));
+        var projection = new ScriptedProjection();
         await using var app = SseRxApp.Start(
             new Dictionary<string, string?> { ["PollInterval"] = "00:00:00.020", ["HeartbeatInterval"] = "01:00:00" },
-            services: s => s.AddSingleton<ISentimentSource>(source));
+            services: s =>
+            {
+                s.AddSingleton<IStateProjection<SentimentItem>>(projection);
+                s.AddSingleton(sp => new HostileRows(sp.GetRequiredService<InMemorySentimentStore>()));
+                s.AddSingleton<IEntryLog<SentimentItem>>(sp => sp.GetRequiredService<HostileRows>());
+            });
         await using var stream = await app.OpenStreamAsync();
         await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        var rows = app.Services.GetRequiredService<HostileRows>();
 
         var valid = new List<string>();
+        SentimentItem? last = null;
         for (var round = 1; round <= 60; round++)
         {
-            var asOf = start.AddMilliseconds(round * 10);
             var keys = HostileKeys(random);
-            var item = new SentimentItem($"fz{round:D3}", "AAPL", SentimentLabel.Neutral, 0, asOf);
-            var hostile = new[]
-            {
-                item with { ItemId = "x" + Hostile(random) + "\n" },
-                item with { ItemId = $"h{round:D3}", Ticker = "AAPL" + Hostile(random) + "\r\n" },
-            };
+            var item = last = app.AddItem("AAPL", SentimentLabel.Neutral, 0, $"fz{round:D3}");
+            rows.Add(item with { ItemId = "x" + Hostile(random) + "\n" }, position: item.EventId);
+            rows.Add(item with { ItemId = $"h{round:D3}", Ticker = "AAPL" + Hostile(random) + "\r\n" }, position: null);
             valid.Add(item.ItemId);
-            source.Enqueue(new SentimentBatch([hostile[0], item, hostile[1]], Snapshot(keys, round), [], item.EventId, asOf));
+            projection.Next(Snapshot(keys, round));
 
-            var metrics = await stream.ReadUntilAsync(e => e.EventId == SseEventId.Create(asOf, SentimentEvents.MetricsKey).ToString());
+            var metrics = await stream.ReadUntilAsync(e => e.EventType == SseEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == round);
             Assert.True(Expected(keys).SequenceEqual(ByTagKeys(metrics.Data)), $"seed {Seed}, round {round}: {Describe(keys)}");
         }
+
+        // Items are delivered once they settle, which may be a poll after the metrics queued with them.
+        await stream.ReadUntilAsync(e => e.EventId == last!.EventId.ToString());
 
         string[] allowed = [SseEventTypes.Heartbeat, SseEventTypes.Metrics, SseEventTypes.NewItem];
         Assert.All(stream.Received, e => Assert.Contains(e.EventType, allowed));
@@ -186,23 +191,58 @@ public sealed class WireInjectionTests
     private static string Describe(IEnumerable<string> keys) =>
         string.Join(", ", keys.Select(k => string.Concat(k.Select(c => c is >= ' ' and < '\u007f' ? c.ToString() : $"\\u{(int)c:X4}"))));
 
-    /// <summary>A store that answers each poll with the next batch a test queued (its items once), else the last one.</summary>
-    private sealed class ScriptedSource(SentimentBatch initial) : ISentimentSource
+    /// <summary>A projection whose metrics are whatever the test queued last, sent once each.</summary>
+    private sealed class ScriptedProjection : IStateProjection<SentimentItem>
     {
-        private readonly ConcurrentQueue<SentimentBatch> _next = new();
-        private SentimentBatch _current = initial;
+        private readonly ConcurrentQueue<MetricsSnapshot> _next = new();
+        private bool _first = true;
 
-        public void Enqueue(SentimentBatch batch) => _next.Enqueue(batch);
+        public TimeSpan Window => TimeSpan.Zero;
 
-        public ValueTask<SentimentBatch> FetchAsync(SseEventId? after, CancellationToken cancellationToken)
+        public void Next(MetricsSnapshot metrics) => _next.Enqueue(metrics);
+
+        public void Apply(SentimentItem entry)
         {
-            if (_next.TryDequeue(out var next))
-            {
-                _current = next with { NewItems = [] };
-                return ValueTask.FromResult(next);
-            }
+        }
 
-            return ValueTask.FromResult(_current);
+        public void Collect(DateTimeOffset watermark, ICollection<SseEvent> changes)
+        {
+            if (_next.TryDequeue(out var metrics) || _first)
+            {
+                changes.Add(SentimentEvents.Metrics(metrics ?? MetricsSnapshot.Empty, watermark));
+                _first = false;
+            }
+        }
+    }
+
+    /// <summary>The real store, plus rows a faulty writer slipped in: returned by the reads whose range holds them.</summary>
+    private sealed class HostileRows(IEntryLog<SentimentItem> inner) : DelegatingItems(inner)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(SentimentItem Row, SseEventId At)> _rows = [];
+
+        /// <summary>Adds a row, read as if at <paramref name="position"/> (its own, when it has one).</summary>
+        public void Add(SentimentItem row, SseEventId? position)
+        {
+            lock (_gate)
+            {
+                _rows.Add((row, position ?? row.EventId));
+            }
+        }
+
+        public override async ValueTask<IReadOnlyList<SentimentItem>> ReadAsync(EntryRange range, CancellationToken cancellationToken)
+        {
+            var items = await base.ReadAsync(range, cancellationToken);
+            lock (_gate)
+            {
+                var extra = _rows.Where(r => range.Contains(r.At)).ToList();
+                if (extra.Count == 0)
+                {
+                    return items;
+                }
+
+                return [.. items.Select(i => (Row: i, At: i.EventId)).Concat(extra).OrderBy(r => r.At).ThenBy(r => r.Row.ItemId, StringComparer.Ordinal).Select(r => r.Row)];
+            }
         }
     }
 }

@@ -99,7 +99,7 @@ public sealed class ConnectionLifecycleTests
             services: services =>
             {
                 services.AddSingleton(sp => new CountingSource(sp.GetRequiredService<InMemorySentimentStore>()));
-                services.AddSingleton<ISentimentSource>(sp => sp.GetRequiredService<CountingSource>());
+                services.AddSingleton<IEntryLog<SentimentItem>>(sp => sp.GetRequiredService<CountingSource>());
             });
         var source = app.Services.GetRequiredService<CountingSource>();
         var streams = new List<SseStream>();
@@ -111,20 +111,20 @@ public sealed class ConnectionLifecycleTests
         }
 
         const int Polls = 5;
-        var start = source.Fetches;
+        var start = source.Reads;
         var stopwatch = Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => source.Fetches >= start + Polls, "the shared feed kept polling");
+        await Eventually.TrueAsync(() => source.Reads >= start + Polls, "the shared feed kept polling");
         stopwatch.Stop();
 
         // One poller needs at least Polls - 1 full intervals for Polls fetches; 20 pollers would need a fraction of one.
         Assert.True(
             stopwatch.Elapsed >= (Polls - 1) * interval * 0.9,
-            $"{source.Fetches - start} fetches in {stopwatch.Elapsed} with 20 streams: more than one poller");
+            $"{source.Reads - start} fetches in {stopwatch.Elapsed} with 20 streams: more than one poller");
         Assert.Equal(20, app.Runtime.Gate.Active);
 
         // The feed's own count (what /health reports as poll.fetches) is the store's: it counts a fetch just before
         // making it, so it may be one ahead of the store if a poll starts between the two reads.
-        var storeFetches = source.Fetches;
+        var storeFetches = source.Reads;
         Assert.InRange(app.Runtime.Feed.FetchCount - storeFetches, 0, 1);
         foreach (var stream in streams)
         {

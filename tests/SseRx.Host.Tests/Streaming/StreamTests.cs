@@ -53,8 +53,10 @@ public sealed class StreamTests
             ["PollInterval"] = "01:00:00",
             ["HeartbeatInterval"] = "01:00:00",
         });
-        app.AddItem("AAPL", SentimentLabel.Positive, 0.8);
-        app.AddItem("MSFT", SentimentLabel.Negative, -0.6);
+        // Stamped a second ago, so they have settled by the first poll (which reads what is older than the store's
+        // visibility delay).
+        app.Store.Add(app.NewItem("AAPL", SentimentLabel.Positive, 0.8) with { Timestamp = DateTimeOffset.UtcNow.AddSeconds(-1) });
+        app.Store.Add(app.NewItem("MSFT", SentimentLabel.Negative, -0.6) with { Timestamp = DateTimeOffset.UtcNow.AddSeconds(-1) });
         await using var stream = await app.OpenStreamAsync();
 
         var metrics = SseStream.Json(await stream.NextOfTypeAsync(SseEventTypes.Metrics));
