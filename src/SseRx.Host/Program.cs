@@ -7,7 +7,7 @@ using SseRx.Host.Hosting;
 using SseRx.Host.Metrics;
 using SseRx.Host.Streaming;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ContentRoot.BuilderOptions(args));
 builder.Services.AddSseRxHost(builder.Configuration);
 builder.Services.AddSseRxAuthentication(builder.Configuration);
 builder.Services.AddSseRxRateLimiting(builder.Configuration);
