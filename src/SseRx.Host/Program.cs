@@ -5,6 +5,7 @@ using SseRx.Host.Dashboard;
 using SseRx.Host.Health;
 using SseRx.Host.Hosting;
 using SseRx.Host.Metrics;
+using SseRx.Host.Observability;
 using SseRx.Host.Streaming;
 
 var builder = WebApplication.CreateBuilder(ContentRoot.BuilderOptions(args));
@@ -21,6 +22,7 @@ app.UseSecurityHeaders();
 app.UseCors();
 app.UseRateLimiter();
 app.MapHealth();
+app.MapObservability();
 app.MapDashboardConfig();
 if (options.ServesApi)
 {

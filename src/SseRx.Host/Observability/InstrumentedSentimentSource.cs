@@ -4,15 +4,16 @@ using SseRx.Sentiment;
 namespace SseRx.Host.Observability;
 
 /// <summary>
-/// Wraps the store the shared feed polls: each fetch is an <c>sserx.poll</c> span and a <c>PollDuration</c> value,
-/// and each failure a <c>PollErrors</c> count. The result, errors and cancellation pass through unchanged.
+/// Wraps the store the shared feed polls: each fetch is an <c>sserx.poll</c> span and a
+/// <see cref="SseRxMetrics.Names.PollDuration"/> value (with <c>error.type</c> when it failed). The result, errors and
+/// cancellation pass through unchanged.
 /// </summary>
 /// <remarks>
 /// Poll spans are roots: the poller serves every connection of the process, so parenting it on the request that
 /// happened to start it would be misleading. A cancelled fetch (the last stream left) is neither timed nor an error.
 /// Thread-safe as the inner source is; one allocation per poll for the async state machine.
 /// </remarks>
-internal sealed class InstrumentedSentimentSource(ISentimentSource inner, EmfMetrics metrics, TimeProvider time) : ISentimentSource
+internal sealed class InstrumentedSentimentSource(ISentimentSource inner, SseRxMetrics metrics, TimeProvider time) : ISentimentSource
 {
     private readonly string _sourceType = inner.GetType().Name;
 
@@ -29,7 +30,7 @@ internal sealed class InstrumentedSentimentSource(ISentimentSource inner, EmfMet
         try
         {
             var batch = await inner.FetchAsync(after, cancellationToken).ConfigureAwait(false);
-            metrics.PollDuration.Record((long)time.GetElapsedTime(started).TotalMilliseconds);
+            metrics.PollCompleted(time.GetElapsedTime(started), error: null);
             activity?.SetTag(SseRxActivities.Tags.NewItems, batch?.NewItems?.Count ?? 0);
             return batch!;
         }
@@ -40,8 +41,7 @@ internal sealed class InstrumentedSentimentSource(ISentimentSource inner, EmfMet
         }
         catch (Exception error)
         {
-            metrics.PollDuration.Record((long)time.GetElapsedTime(started).TotalMilliseconds);
-            metrics.PollFailed();
+            metrics.PollCompleted(time.GetElapsedTime(started), error);
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             activity?.AddException(error);
             throw;
