@@ -6,8 +6,10 @@ namespace SseRx.Host.Tests.Observability;
 
 /// <summary>
 /// The same instruments through the other exporters: OTLP/HTTP to a collector (with ASP.NET Core's and the runtime's),
-/// and the Prometheus scraping endpoint. Each is off unless switched on.
+/// and the Prometheus scraping endpoint. Each is off unless switched on. In <see cref="MetricsCollection"/>: the
+/// scraped values would include other tests' streams.
 /// </summary>
+[Collection(nameof(MetricsCollection))]
 public sealed class MetricsExportTests
 {
     [Fact]
