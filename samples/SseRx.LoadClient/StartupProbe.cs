@@ -29,6 +29,12 @@ internal sealed record StartupResult
     public required double MedianCpuMs { get; init; }
 
     public required double MedianHeadMs { get; init; }
+
+    /// <summary>Per run: the server's resident set (VmRSS) when its first event arrived, in MiB.</summary>
+    public double[] RssMb { get; init; } = [];
+
+    /// <summary>The median of <see cref="RssMb"/>.</summary>
+    public double MedianRssMb { get; init; } = double.NaN;
 }
 
 /// <summary>
@@ -78,14 +84,17 @@ internal static class StartupProbe
         var heads = new List<double>();
         var firsts = new List<double>();
         var cpus = new List<double>();
+        var rss = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
-            var (head, first, cpu) = Once(target, command, timeout);
+            var (head, first, cpu, rssMb) = Once(target, command, timeout);
             heads.Add(head);
             firsts.Add(first);
             cpus.Add(cpu);
+            rss.Add(rssMb);
             Console.Error.WriteLine(string.Create(
-                CultureInfo.InvariantCulture, $"[{label}] run {run}: response head {head:0.0} ms, first event {first:0.0} ms, server CPU {cpu:0} ms"));
+                CultureInfo.InvariantCulture,
+                $"[{label}] run {run}: response head {head:0.0} ms, first event {first:0.0} ms, server CPU {cpu:0} ms, RSS {rssMb:0.0} MiB"));
         }
 
         var result = new StartupResult
@@ -99,10 +108,12 @@ internal static class StartupProbe
             MedianFirstEventMs = Median(firsts),
             MedianCpuMs = Median(cpus),
             MedianHeadMs = Median(heads),
+            RssMb = [.. rss],
+            MedianRssMb = Median(rss),
         };
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"== {label}: median of {runs}: process start to first SSE event {result.MedianFirstEventMs:0.0} ms (response head {result.MedianHeadMs:0.0} ms; server CPU used by then {result.MedianCpuMs:0} ms)"));
+            $"== {label}: median of {runs}: process start to first SSE event {result.MedianFirstEventMs:0.0} ms (response head {result.MedianHeadMs:0.0} ms; server CPU used by then {result.MedianCpuMs:0} ms; RSS then {result.MedianRssMb:0.0} MiB)"));
         var json = JsonSerializer.Serialize(result, LoadJsonContext.Default.StartupResult);
         Console.WriteLine(json);
         if (jsonFile is not null)
@@ -113,7 +124,7 @@ internal static class StartupProbe
         return firsts.All(double.IsFinite) ? 0 : 1;
     }
 
-    private static (double HeadMs, double FirstEventMs, double CpuMs) Once(LoopbackTarget target, string[] command, TimeSpan timeout)
+    private static (double HeadMs, double FirstEventMs, double CpuMs, double RssMb) Once(LoopbackTarget target, string[] command, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(command[0])
         {
@@ -145,13 +156,14 @@ internal static class StartupProbe
                 if (TryReadFirstEvent(target, deadline, out var head, out var first))
                 {
                     var cpu = ProcStats.ReadCpuSeconds(process.Id) is { } seconds ? seconds * 1000 : double.NaN;
-                    return (Ms(started, head), Ms(started, first), cpu);
+                    var rss = ProcStats.ReadRss(process.Id) is { } bytes ? bytes / (1024.0 * 1024.0) : double.NaN;
+                    return (Ms(started, head), Ms(started, first), cpu, rss);
                 }
 
                 Thread.Sleep(2);
             }
 
-            return (double.NaN, double.NaN, double.NaN);
+            return (double.NaN, double.NaN, double.NaN, double.NaN);
         }
         finally
         {

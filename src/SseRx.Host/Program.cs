@@ -5,9 +5,10 @@ using SseRx.Host.Dashboard;
 using SseRx.Host.Health;
 using SseRx.Host.Hosting;
 using SseRx.Host.Metrics;
+using SseRx.Host.Observability;
 using SseRx.Host.Streaming;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ContentRoot.BuilderOptions(args));
 builder.Services.AddSseRxHost(builder.Configuration);
 builder.Services.AddSseRxAuthentication(builder.Configuration);
 builder.Services.AddSseRxRateLimiting(builder.Configuration);
@@ -21,6 +22,7 @@ app.UseSecurityHeaders();
 app.UseCors();
 app.UseRateLimiter();
 app.MapHealth();
+app.MapObservability();
 app.MapDashboardConfig();
 if (options.ServesApi)
 {

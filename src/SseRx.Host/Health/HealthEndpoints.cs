@@ -26,12 +26,13 @@ internal static class HealthEndpoints
                 _ => "degraded",
             };
             context.Response.Headers.CacheControl = "no-store";
-            return TypedResults.Ok(new HealthReport(
+            return TypedResults.Json(new HealthReport(
                 status,
                 runtime.Options.Role.ToString().ToLowerInvariant(),
                 runtime.Gate.Active,
                 new PollReport(
-                    poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount, runtime.Feed.LateEntries)));
+                    poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount, runtime.Feed.LateEntries)),
+                HealthJsonContext.Default.HealthReport);
         }).WithName("Health");
 
     /// <summary>The body of <c>GET /health</c>.</summary>

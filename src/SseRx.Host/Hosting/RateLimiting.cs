@@ -80,7 +80,7 @@ internal static partial class RateLimiting
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         LogRejected(logger, context.Request.Path);
 
-        // OBSERVABILITY HOOK: a rate-limited connection attempt is a rejected stream (lifecycle log, RejectedConnections).
+        // OBSERVABILITY HOOK: a rate-limited connection attempt is a rejected stream (lifecycle log, sserx.stream.rejected).
         context.RequestServices.GetService<StreamTelemetry>()?.RateLimited(context);
 
         context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);

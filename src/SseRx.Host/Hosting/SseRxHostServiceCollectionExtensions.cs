@@ -1,4 +1,7 @@
 using System.Reactive.Concurrency;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseRx.Configurations;
@@ -24,12 +27,15 @@ internal static class SseRxHostServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSseRxHost(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection(SseRxOptions.SectionName);
         services.AddOptions<SseRxOptions>()
-            .Bind(configuration.GetSection(SseRxOptions.SectionName))
+            .Bind(section)
+            .PostConfigure(options => EmptyMeansOff(options, section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SseRxOptions>, SseRxOptionsValidator>());
         services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         services.AddProblemDetails();
+        services.PostConfigure<JsonOptions>(json => WithoutReflection(json.SerializerOptions));
 
         services.TryAddSingleton<IScheduler>(Scheduler.Default);
         services.TryAddSingleton(TimeProvider.System);
@@ -47,6 +53,35 @@ internal static class SseRxHostServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<SseRxOptions>>((cors, sseRx) => SseRxCors.Configure(cors, sseRx.Value.Cors));
         return services;
+    }
+
+    /// <summary>
+    /// An empty <c>MaxConnectionsPerClient</c> turns the cap off. The reflection-based binder makes an empty value
+    /// <see langword="null"/>; the source-generated one (the build's, for Native AOT) leaves the default in place.
+    /// </summary>
+    private static void EmptyMeansOff(SseRxOptions options, IConfigurationSection section)
+    {
+        if (section[nameof(SseRxOptions.MaxConnectionsPerClient)] is { Length: 0 })
+        {
+            options.MaxConnectionsPerClient = null;
+        }
+    }
+
+    /// <summary>
+    /// Removes the reflection-based resolver from the HTTP JSON options. The Native AOT binary has none, so any type
+    /// written without source-generated metadata would fail there at run time, where no analyzer looks; without it
+    /// here too, the same type fails the tests of the JIT build instead.
+    /// </summary>
+    internal static void WithoutReflection(JsonSerializerOptions options)
+    {
+        var chain = options.TypeInfoResolverChain;
+        for (var i = chain.Count - 1; i >= 0; i--)
+        {
+            if (chain[i] is DefaultJsonTypeInfoResolver)
+            {
+                chain.RemoveAt(i);
+            }
+        }
     }
 
     private static void AddStores(this IServiceCollection services, IConfiguration configuration)

@@ -4,8 +4,9 @@ using SseRx.Sentiment;
 namespace SseRx.Host.Observability;
 
 /// <summary>
-/// Wraps the items store the shared feed polls: each read is an <c>sserx.poll</c> span and a <c>PollDuration</c> value,
-/// and each failure a <c>PollErrors</c> count. Results, errors and cancellation pass through unchanged.
+/// Wraps the items store the shared feed polls: each read is an <c>sserx.poll</c> span and a
+/// <see cref="SseRxMetrics.Names.PollDuration"/> value (with <c>error.type</c> when it failed). Results, errors and
+/// cancellation pass through unchanged.
 /// </summary>
 /// <remarks>
 /// Poll spans are roots: the poller serves every connection of the process, so parenting it on the request that
@@ -13,7 +14,7 @@ namespace SseRx.Host.Observability;
 /// Thread-safe as the inner store is; one allocation per read for the async state machine. Resumes read the
 /// uninstrumented store: their spans come from the journal's resume outcome (<see cref="ResumeTracing"/>).
 /// </remarks>
-internal sealed class InstrumentedEntryLog(IEntryLog<SentimentItem> inner, EmfMetrics metrics, TimeProvider time) : IEntryLog<SentimentItem>
+internal sealed class InstrumentedEntryLog(IEntryLog<SentimentItem> inner, SseRxMetrics metrics, TimeProvider time) : IEntryLog<SentimentItem>
 {
     private readonly string _sourceType = inner.GetType().Name;
 
@@ -36,7 +37,7 @@ internal sealed class InstrumentedEntryLog(IEntryLog<SentimentItem> inner, EmfMe
         try
         {
             var items = await inner.ReadAsync(range, cancellationToken).ConfigureAwait(false);
-            metrics.PollDuration.Record((long)time.GetElapsedTime(started).TotalMilliseconds);
+            metrics.PollCompleted(time.GetElapsedTime(started), error: null);
             activity?.SetTag(SseRxActivities.Tags.NewItems, items?.Count ?? 0);
             return items!;
         }
@@ -47,8 +48,7 @@ internal sealed class InstrumentedEntryLog(IEntryLog<SentimentItem> inner, EmfMe
         }
         catch (Exception error)
         {
-            metrics.PollDuration.Record((long)time.GetElapsedTime(started).TotalMilliseconds);
-            metrics.PollFailed();
+            metrics.PollCompleted(time.GetElapsedTime(started), error);
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             activity?.AddException(error);
             throw;

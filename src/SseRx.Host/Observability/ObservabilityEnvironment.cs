@@ -21,6 +21,9 @@ internal static class ObservabilityEnvironment
     /// <summary>The OTLP collector's full traces address, used as is.</summary>
     public const string OtlpTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 
+    /// <summary>The OTLP collector's full metrics address, used as is.</summary>
+    public const string OtlpMetricsEndpoint = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+
     /// <summary>The OTLP protocol: <c>http/protobuf</c> or <c>grpc</c>.</summary>
     public const string OtlpProtocol = "OTEL_EXPORTER_OTLP_PROTOCOL";
 

@@ -11,9 +11,9 @@ internal sealed class ObservabilityOptionsValidator : IValidateOptions<Observabi
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
 
-        if (options.Emf is null || options.Logs is null || options.Traces is null)
+        if (options.Emf is null || options.Logs is null || options.Traces is null || options.Metrics is null || options.Otlp is null)
         {
-            errors.Add($"{ObservabilityOptions.SectionName}: the Logs, Emf and Traces sections must not be null.");
+            errors.Add($"{ObservabilityOptions.SectionName}: the Logs, Emf, Metrics, Traces and Otlp sections must not be null.");
             return ValidateOptionsResult.Fail(errors);
         }
 
@@ -32,14 +32,14 @@ internal sealed class ObservabilityOptionsValidator : IValidateOptions<Observabi
             errors.Add(Invalid("ServiceName", options.EffectiveServiceName, "1 to 1024 printable ASCII characters (it is a metric dimension)"));
         }
 
-        if (options.Traces.OtlpEndpoint is { Length: > 0 } endpoint && !TracingSetup.IsHttpUri(endpoint))
+        if (options.Otlp.Endpoint is { Length: > 0 } endpoint && !OtlpSetup.IsHttpUri(endpoint))
         {
-            errors.Add(Invalid("Traces:OtlpEndpoint", endpoint, "an absolute http(s) URL such as http://localhost:4318"));
+            errors.Add(Invalid("Otlp:Endpoint", endpoint, "an absolute http(s) URL such as http://localhost:4318"));
         }
 
-        if (options.Traces.OtlpProtocol is { Length: > 0 } protocol && TracingSetup.ParseProtocol(protocol) is null)
+        if (options.Otlp.Protocol is { Length: > 0 } protocol && OtlpSetup.ParseProtocol(protocol) is null)
         {
-            errors.Add(Invalid("Traces:OtlpProtocol", protocol, "http/protobuf or grpc"));
+            errors.Add(Invalid("Otlp:Protocol", protocol, "http/protobuf or grpc"));
         }
 
         var ratio = options.Traces.RootSampleRatio;

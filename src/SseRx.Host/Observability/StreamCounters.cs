@@ -2,14 +2,14 @@ namespace SseRx.Host.Observability;
 
 /// <summary>
 /// One connection's counters, kept by its writer loop (<see cref="Streaming.SsePump"/>): events sent, and the ingest
-/// timestamps of the <c>new_item</c> events in the batch being written, which become <c>IngestToFlushLatency</c> once
-/// the flush that carries them completes.
+/// timestamps of the <c>new_item</c> events in the batch being written, which become
+/// <see cref="SseRxMetrics.Names.DeliveryDuration"/> values once the flush that carries them completes.
 /// </summary>
 /// <remarks>
 /// Written by the writer loop only, one call at a time (its awaits hand it from thread to thread, in order), and read
 /// once it has ended. Nothing here allocates: a batch is summarized by four numbers, whatever its size.
 /// </remarks>
-internal sealed class StreamCounters(EmfMetrics metrics, TimeProvider time)
+internal sealed class StreamCounters(SseRxMetrics metrics, TimeProvider time)
 {
     private long _eventsSent;
     private int _batchItems;
@@ -50,7 +50,7 @@ internal sealed class StreamCounters(EmfMetrics metrics, TimeProvider time)
     public void Flushed(int count)
     {
         Volatile.Write(ref _eventsSent, _eventsSent + count);
-        metrics.AddEventsSent(count);
+        metrics.EventsSent(count);
         if (_batchItems == 0)
         {
             return;
@@ -60,7 +60,14 @@ internal sealed class StreamCounters(EmfMetrics metrics, TimeProvider time)
         var items = _batchItems;
         _batchItems = 0;
 
-        // Latency = now - ingest, so the newest item is the minimum and the oldest the maximum.
-        metrics.IngestToFlush.Record(items, now - (_batchIngestSum / items), now - _batchIngestMax, now - _batchIngestMin);
+        // Latency = now - ingest, so the newest item is the minimum and the oldest the maximum. Clock skew between the
+        // writer of an item and this process can make a latency negative: it counts as 0.
+        metrics.ItemsDelivered(
+            items,
+            Seconds((items * now) - _batchIngestSum),
+            Seconds(now - _batchIngestMax),
+            Seconds(now - _batchIngestMin));
     }
+
+    private static double Seconds(long milliseconds) => Math.Max(0, milliseconds) / 1000.0;
 }

@@ -27,17 +27,16 @@ internal enum StreamKind
 /// </remarks>
 internal sealed partial class StreamTelemetry(
     SseRxRuntime runtime,
-    EmfMetrics metrics,
-    EmfPublisher publisher,
-    SseRxTracing tracing,
+    SseRxMetrics metrics,
+    TelemetryFlush flush,
     TimeProvider time,
     ILogger<StreamHandler> logger)
 {
     /// <summary>The shortest time between two flushes triggered by a stream's end, so connection churn cannot flood stdout.</summary>
     internal static readonly TimeSpan MinIdleFlushSpacing = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long the end of the last stream waits for queued spans to be exported.</summary>
-    internal static readonly TimeSpan SpanFlushTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>How long the end of the last stream waits for pending metrics and spans to be exported.</summary>
+    internal static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
 
     private long _lastIdleFlush = long.MinValue;
 
@@ -52,11 +51,12 @@ internal sealed partial class StreamTelemetry(
         var activity = StartStreamActivity(context, kindName, connectionId, userId, lastEventId);
         var traceId = activity is { IsAllDataRequested: true } ? TraceParents.ToAmazonTraceId(activity.TraceId) : null;
         LogOpened(logger, connectionId, kindName, userId, lastEventId, traceId);
+        metrics.StreamOpened(kindName);
         return new StreamObservation(
             this, connectionId, kindName, userId, traceId, time.GetTimestamp(), activity, new StreamCounters(metrics, time));
     }
 
-    /// <summary>A stream was refused (503 or 429): logs <c>rejected</c> and counts it.</summary>
+    /// <summary>A stream was refused (503 or 429): logs <c>rejected</c> and counts it (<see cref="SseRxMetrics.Names.RejectedStreams"/>).</summary>
     /// <param name="context">The request.</param>
     /// <param name="kind">The endpoint.</param>
     /// <param name="userId">The caller, if identified.</param>
@@ -68,9 +68,9 @@ internal sealed partial class StreamTelemetry(
     /// <param name="statusCode">The status the refusal answers with.</param>
     public void Rejected(HttpContext context, StreamKind kind, string? userId, string? clientKey, string reason, int statusCode)
     {
-        metrics.ConnectionRejected();
         var connectionId = context.TraceIdentifier;
         var kindName = Name(kind);
+        metrics.StreamRejected(kindName, reason);
         LogRejected(logger, connectionId, statusCode, reason, kindName, userId, clientKey);
     }
 
@@ -87,9 +87,11 @@ internal sealed partial class StreamTelemetry(
     /// <summary>Ends a stream: logs it, ends its span, and flushes metrics and spans if no other stream is open.</summary>
     internal async Task EndAsync(StreamObservation stream, StreamEnd end, Exception? error)
     {
-        var durationMs = Math.Round(time.GetElapsedTime(stream.Started).TotalMilliseconds, 1);
+        var duration = time.GetElapsedTime(stream.Started);
+        var durationMs = Math.Round(duration.TotalMilliseconds, 1);
         var sent = stream.Counters.EventsSent;
         var reason = end.ToString();
+        metrics.StreamEnded(stream.Kind, reason, duration);
         switch (end)
         {
             case StreamEnd.Faulted:
@@ -123,8 +125,7 @@ internal sealed partial class StreamTelemetry(
         // environment may be frozen once the response ends, so write what is pending before it does.
         if (runtime.Gate.Active <= 1 && TryTakeIdleFlush())
         {
-            publisher.Flush(EmfFlushReason.Idle);
-            await tracing.FlushAsync(SpanFlushTimeout).ConfigureAwait(false);
+            await flush.FlushAsync(FlushTimeout).ConfigureAwait(false);
         }
     }
 

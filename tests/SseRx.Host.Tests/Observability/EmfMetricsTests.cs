@@ -1,22 +1,31 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using SseRx.Host.Hosting;
+using SseRx.Host.Observability;
 using SseRx.Host.Tests.Infrastructure;
 using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Observability;
 
 /// <summary>
-/// CloudWatch EMF lines on (redirected) stdout: valid against the specification, flushed on the interval, on shutdown
-/// and when the last stream ends, with counters that add up.
+/// Runs alone: an OpenTelemetry meter provider subscribes to meters by name, so it would count other tests' streams
+/// (every app's meter is called <c>SseRx</c>) while they run at the same time.
 /// </summary>
+[CollectionDefinition(nameof(MetricsCollection), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
+/// <summary>
+/// The <see cref="SseRxMetrics"/> instruments as CloudWatch EMF lines on (redirected) stdout: valid against the
+/// specification, written on the interval, when the last stream ends and on shutdown, with values that add up.
+/// </summary>
+[Collection(nameof(MetricsCollection))]
 public sealed class EmfMetricsTests
 {
-    private static readonly string[] AllMetrics =
-    [
-        "ActiveConnections", "EventsSent", "EventThroughput", "PollErrors", "RejectedConnections",
-    ];
-
     private static Dictionary<string, string?> Emf(string flushInterval = "01:00:00", Dictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
@@ -40,23 +49,30 @@ public sealed class EmfMetricsTests
         await using var app = ObservedApp.Start(Emf("00:00:00.200"));
         await using var stream = await app.App.OpenStreamAsync();
         await stream.NextOfTypeAsync(SseEventTypes.Metrics);
-        var open = app.Emf.Lines.Count;
+        var open = app.Documents(SseRxMetrics.Names.ActiveStreams).Count;
 
-        await Eventually.TrueAsync(() => app.Emf.Lines.Count >= open + 3, "three interval flushes were written while the stream was open");
+        // The open stream is the up-down counter's current value, so every interval carries it.
+        await Eventually.TrueAsync(
+            () => app.Documents(SseRxMetrics.Names.ActiveStreams).Count >= open + 3, "three interval exports were written while the stream was open");
 
-        foreach (var document in app.EmfDocuments.Skip(open).Take(3))
+        foreach (var document in app.Documents(SseRxMetrics.Names.ActiveStreams).Skip(open).Take(3))
         {
-            Assert.Equal("interval", document.GetProperty("FlushReason").GetString());
             var directive = Assert.Single(document.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray());
             Assert.Equal("SseRx", directive.GetProperty("Namespace").GetString());
             var set = Assert.Single(directive.GetProperty("Dimensions").EnumerateArray());
-            Assert.Equal(["Service", "Role"], set.EnumerateArray().Select(d => d.GetString()));
+            Assert.Equal(["Service", "Role", "sserx.stream.kind"], set.EnumerateArray().Select(d => d.GetString()));
             Assert.Equal("sserx-test", document.GetProperty("Service").GetString());
             Assert.Equal("all", document.GetProperty("Role").GetString());
-            var defined = directive.GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Name").GetString()!).ToList();
-            Assert.Superset(AllMetrics.ToHashSet(), defined.ToHashSet());
-            Assert.Equal(1, document.GetProperty("ActiveConnections").GetInt32());
+            Assert.Equal("global", document.GetProperty("sserx.stream.kind").GetString());
+            Assert.Equal(1, document.GetProperty(SseRxMetrics.Names.ActiveStreams).GetInt32());
+            var unit = directive.GetProperty("Metrics").EnumerateArray().Single(m => m.GetProperty("Name").GetString() == SseRxMetrics.Names.ActiveStreams);
+            Assert.Equal("Count", unit.GetProperty("Unit").GetString());
         }
+
+        // Only the SseRx meter goes to EMF: ASP.NET Core's and the runtime's instruments are in the provider too.
+        Assert.All(app.EmfDocuments, d => Assert.All(
+            d.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray(),
+            m => Assert.StartsWith("sserx.", m.GetProperty("Name").GetString(), StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -69,13 +85,14 @@ public sealed class EmfMetricsTests
         }
 
         await Eventually.TrueAsync(() => app.Logs.Named("StreamClosed").Count == 1, "the stream ended");
+        Assert.Null(app.App.Services.GetService<MeterProvider>());
         await app.App.Host.StopAsync();
 
         Assert.Empty(app.Emf.Lines);
     }
 
     [Fact]
-    public async Task Shutdown_writes_the_last_period_and_rejections_are_counted()
+    public async Task Shutdown_writes_the_last_period_and_rejections_are_counted_by_reason()
     {
         await using var app = ObservedApp.Start(Emf(more: new() { ["MaxConnections"] = "1" }));
         await using var admitted = await app.App.OpenStreamAsync();
@@ -89,9 +106,9 @@ public sealed class EmfMetricsTests
         Assert.Empty(app.Emf.Lines);
         await app.App.Host.StopAsync();
 
-        var documents = app.EmfDocuments;
-        Assert.Equal("shutdown", documents[^1].GetProperty("FlushReason").GetString());
-        Assert.Equal(3, app.Sum("RejectedConnections"));
+        Assert.Equal(3, app.Sum(SseRxMetrics.Names.RejectedStreams));
+        var rejected = Assert.Single(app.Documents(SseRxMetrics.Names.RejectedStreams));
+        Assert.Equal("ProcessLimit", rejected.GetProperty("sserx.rejection.reason").GetString());
     }
 
     [Fact]
@@ -104,17 +121,17 @@ public sealed class EmfMetricsTests
 
         await stream.ReadToEndAsync();
 
-        // Read at once: the line must exist before the client saw the end of the response.
-        var lines = app.Emf.Lines;
-        var idle = EmfSpec.AssertValid(Assert.Single(lines));
-        Assert.Equal("idle", idle.GetProperty("FlushReason").GetString());
-        Assert.Equal(stream.Received.Count, idle.GetProperty("EventsSent").GetInt64());
-        Assert.True(idle.GetProperty("EventThroughput").GetDouble() > 0);
-        var latencies = idle.GetProperty("IngestToFlushLatency").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        // Read at once: the lines must exist before the client saw the end of the response.
+        Assert.NotEmpty(app.Emf.Lines);
+        Assert.Equal(stream.Received.Count, app.Sum(SseRxMetrics.Names.EventsSent));
+        var latencies = app.Values(SseRxMetrics.Names.DeliveryDuration);
         Assert.Equal(stream.ItemIds().Count, latencies.Count);
         Assert.Equal(items.Count, latencies.Count);
-        Assert.All(latencies, l => Assert.InRange(l, 0, SseRxApp.Deadline.TotalMilliseconds));
-        Assert.True(idle.TryGetProperty("PollDuration", out var polls) && polls.GetArrayLength() > 0, "the polls were timed");
+        Assert.All(latencies, l => Assert.InRange(l, 0, SseRxApp.Deadline.TotalSeconds));
+        Assert.NotEmpty(app.Values(SseRxMetrics.Names.PollDuration));
+        var ended = Assert.Single(app.Documents(SseRxMetrics.Names.StreamDuration));
+        Assert.Equal("Completed", ended.GetProperty("sserx.end_reason").GetString());
+        Assert.InRange(ended.GetProperty(SseRxMetrics.Names.StreamDuration).GetDouble(), 1.5, SseRxApp.Deadline.TotalSeconds);
     }
 
     [Fact]
@@ -146,11 +163,9 @@ public sealed class EmfMetricsTests
         await Eventually.TrueAsync(() => app.App.Runtime.Gate.Active == 0, "every stream ended");
         await app.App.Host.StopAsync();
 
-        Assert.Equal(streams.Sum(s => s.Received.Count), app.Sum("EventsSent"));
-        var latencyValues = app.EmfDocuments
-            .Where(d => d.TryGetProperty("IngestToFlushLatency", out _))
-            .Sum(d => d.GetProperty("IngestToFlushLatency").GetArrayLength());
-        Assert.Equal(3 * Items, latencyValues);
+        Assert.Equal(streams.Sum(s => s.Received.Count), app.Sum(SseRxMetrics.Names.EventsSent));
+        Assert.Equal(3 * Items, app.Values(SseRxMetrics.Names.DeliveryDuration).Count);
+        Assert.Equal(3, app.Values(SseRxMetrics.Names.StreamDuration).Count);
         foreach (var stream in streams)
         {
             await stream.DisposeAsync();
@@ -158,7 +173,7 @@ public sealed class EmfMetricsTests
     }
 
     [Fact]
-    public async Task Every_failed_poll_is_a_poll_error_and_a_poll_duration()
+    public async Task Every_failed_poll_is_a_poll_duration_with_its_error_type()
     {
         var source = new FailingSource();
         await using var app = ObservedApp.Start(
@@ -173,49 +188,52 @@ public sealed class EmfMetricsTests
         await Eventually.TrueAsync(() => app.App.Runtime.Journal.ReaderCount == 0, "polling stopped with the last stream");
         await app.App.Host.StopAsync();
 
-        Assert.Equal(source.Reads, app.Sum("PollErrors"));
-        var durations = app.EmfDocuments
-            .Where(d => d.TryGetProperty("PollDuration", out _))
-            .Sum(d => d.GetProperty("PollDuration").GetArrayLength());
-        Assert.Equal(source.Reads, durations);
+        var failed = app.Documents(SseRxMetrics.Names.PollDuration)
+            .Where(d => d.TryGetProperty("error.type", out var type) && type.GetString() == typeof(TimeoutException).FullName)
+            .ToList();
+        Assert.NotEmpty(failed);
+        var count = failed.Sum(d => d.GetProperty(SseRxMetrics.Names.PollDuration) is { ValueKind: JsonValueKind.Array } a ? a.GetArrayLength() : 1);
+        Assert.Equal(source.Reads, count);
+        Assert.DoesNotContain(app.Documents(SseRxMetrics.Names.PollDuration), d => !d.TryGetProperty("error.type", out _));
     }
 
     [Fact]
-    public void A_document_with_full_distributions_stays_within_the_limits()
+    public void A_document_with_full_histograms_stays_within_the_limits()
     {
-        var metrics = new Host.Observability.EmfMetrics();
+        using var exporter = new ExporterUnderTest();
         for (var i = 0; i < 10_000; i++)
         {
-            metrics.IngestToFlush.Record(i);
-            metrics.PollDuration.Record(i % 700);
+            exporter.Metrics.Metrics.ItemsDelivered(1, i / 1000.0, i / 1000.0, i / 1000.0);
+            exporter.Metrics.Metrics.PollCompleted(TimeSpan.FromMilliseconds(i % 700), error: null);
         }
 
-        metrics.AddEventsSent(10_000);
-        var sample = metrics.Collect(activeConnections: 19_000, TimeSpan.FromSeconds(60));
-        var line = Host.Observability.EmfDocument.Format(sample, "SseRx", "sserx", "stream", DateTimeOffset.UtcNow, "interval");
+        exporter.Metrics.Metrics.EventsSent(10_000);
 
-        Assert.EndsWith("\n", line, StringComparison.Ordinal);
-        var document = EmfSpec.AssertValid(line.TrimEnd('\n'));
-        Assert.Equal(100, document.GetProperty("IngestToFlushLatency").GetArrayLength());
-        Assert.Equal(100, document.GetProperty("PollDuration").GetArrayLength());
-        Assert.Equal(10_000 / 60.0, document.GetProperty("EventThroughput").GetDouble(), 3);
-        Assert.Equal(19_000, document.GetProperty("ActiveConnections").GetInt32());
+        var document = Assert.Single(exporter.Collect());
+
+        Assert.Equal(100, document.GetProperty(SseRxMetrics.Names.DeliveryDuration).GetArrayLength());
+        Assert.Equal(0, document.GetProperty(SseRxMetrics.Names.DeliveryDuration)[0].GetDouble());
+        Assert.Equal(9.999, document.GetProperty(SseRxMetrics.Names.DeliveryDuration)[99].GetDouble());
+        Assert.Equal(100, document.GetProperty(SseRxMetrics.Names.PollDuration).GetArrayLength());
+        Assert.Equal(10_000, document.GetProperty(SseRxMetrics.Names.EventsSent).GetInt64());
     }
 
     [Fact]
-    public void A_document_without_samples_leaves_the_distributions_out()
+    public void A_period_without_measurements_writes_nothing_and_one_counter_writes_only_itself()
     {
-        var sample = new Host.Observability.EmfMetrics().Collect(0, TimeSpan.FromSeconds(60));
+        using var exporter = new ExporterUnderTest();
 
-        var document = EmfSpec.AssertValid(
-            Host.Observability.EmfDocument.Format(sample, "SseRx", "sserx", "api", DateTimeOffset.UtcNow, "interval").TrimEnd('\n'));
+        Assert.Empty(exporter.Collect());
 
-        Assert.False(document.TryGetProperty("IngestToFlushLatency", out _));
-        Assert.False(document.TryGetProperty("PollDuration", out _));
+        exporter.Metrics.Metrics.EventsSent(7);
+        var document = Assert.Single(exporter.Collect());
         var defined = document.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray()
-            .Select(m => m.GetProperty("Name").GetString()!).ToHashSet();
-        Assert.Equal(AllMetrics.ToHashSet(), defined);
-        Assert.Equal(0, document.GetProperty("EventsSent").GetInt64());
+            .Select(m => m.GetProperty("Name").GetString()!).ToList();
+        Assert.Equal([SseRxMetrics.Names.EventsSent], defined);
+        Assert.Equal(7, document.GetProperty(SseRxMetrics.Names.EventsSent).GetInt64());
+
+        // Delta temporality: the next period starts from zero.
+        Assert.Empty(exporter.Collect());
     }
 
     [Theory]
@@ -265,5 +283,45 @@ public sealed class EmfMetricsTests
 
         Assert.Contains(problems, p => p.Contains("101 values", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("31 dimensions", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The EMF exporter under a meter provider of the test's own, over a <see cref="MeasuredMetrics"/> meter; each
+    /// <see cref="Collect"/> is one export period.
+    /// </summary>
+    private sealed class ExporterUnderTest : IDisposable
+    {
+        private readonly LineCapture _lines = new();
+        private readonly BaseExportingMetricReader _reader;
+        private readonly MeterProvider _provider;
+        private int _read;
+
+        public ExporterUnderTest()
+        {
+            var exporter = new EmfExporter(
+                new EmfOutput(_lines),
+                Options.Create(new ObservabilityOptions()),
+                Options.Create(new SseRxOptions()),
+                NullLogger<EmfExporter>.Instance);
+            _reader = new BaseExportingMetricReader(exporter) { TemporalityPreference = MetricReaderTemporalityPreference.Delta };
+            _provider = Sdk.CreateMeterProviderBuilder().AddMeter(SseRxMetrics.MeterName).AddReader(_reader).Build();
+        }
+
+        public MeasuredMetrics Metrics { get; } = new();
+
+        /// <summary>Exports the period now and returns the documents it wrote, each checked against the specification.</summary>
+        public List<JsonElement> Collect()
+        {
+            Assert.True(_reader.Collect(), "the collection succeeded");
+            var lines = _lines.Lines.Skip(_read).ToList();
+            _read += lines.Count;
+            return lines.Select(EmfSpec.AssertValid).ToList();
+        }
+
+        public void Dispose()
+        {
+            _provider.Dispose();
+            Metrics.Dispose();
+        }
     }
 }

@@ -23,6 +23,10 @@ public sealed class ObservabilitySettingsTests
         Assert.True(options.JsonLogsEnabled);
         Assert.True(options.EmfEnabled);
         Assert.True(options.TracesEnabled);
+
+        // The collector the CDK app deploys forwards traces only; Prometheus needs a scraper.
+        Assert.False(options.OtlpMetricsEnabled);
+        Assert.False(options.PrometheusEnabled);
     }
 
     [Fact]
@@ -34,6 +38,7 @@ public sealed class ObservabilitySettingsTests
         Assert.False(options.JsonLogsEnabled);
         Assert.False(options.EmfEnabled);
         Assert.False(options.TracesEnabled);
+        Assert.False(options.AnyMetricsExporter);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Emf.FlushInterval);
         Assert.Equal("SseRx", options.Emf.Namespace);
         Assert.Equal(0.05, options.Traces.RootSampleRatio);
@@ -73,8 +78,8 @@ public sealed class ObservabilitySettingsTests
     [InlineData("Emf:FlushInterval", "00:00:00", "Emf:FlushInterval")]
     [InlineData("Emf:FlushInterval", "02:00:00", "Emf:FlushInterval")]
     [InlineData("Emf:Namespace", "AWS/Lambda", "Emf:Namespace")]
-    [InlineData("Traces:OtlpEndpoint", "localhost:4318", "Traces:OtlpEndpoint")]
-    [InlineData("Traces:OtlpProtocol", "http/json", "Traces:OtlpProtocol")]
+    [InlineData("Otlp:Endpoint", "localhost:4318", "Otlp:Endpoint")]
+    [InlineData("Otlp:Protocol", "http/json", "Otlp:Protocol")]
     [InlineData("Traces:RootSampleRatio", "1.5", "Traces:RootSampleRatio")]
     public void A_bad_setting_stops_the_start_naming_it(string key, string value, string named)
     {

@@ -5,85 +5,72 @@ using SseRx.Host.Observability;
 
 namespace SseRx.Host.Tests.Observability;
 
-/// <summary>The pieces without a host: the EMF distribution, the X-Ray header, the OTLP endpoint rules.</summary>
+/// <summary>The pieces without a host: the instruments, the EMF histogram values, the X-Ray header, the OTLP endpoint rules.</summary>
 public sealed class ObservabilityUnitTests
 {
     [Fact]
-    public void A_distribution_with_few_values_returns_one_value_per_sample_with_exact_extremes()
+    public void A_histogram_with_few_values_becomes_one_value_per_measurement_with_exact_extremes()
     {
-        var distribution = new EmfDistribution();
-        long[] values = [3, 250, 17, 40_000, 999];
-        foreach (var value in values)
-        {
-            distribution.Record(value);
-        }
+        // 5 measurements: 0.003, 0.017 (first bucket, up to 0.025), 0.25 (up to 0.5), 0.999 (up to 1), 40 (unbounded).
+        (double, long)[] buckets = [(0.025, 2), (0.5, 1), (1, 1), (double.PositiveInfinity, 1)];
 
-        var drained = distribution.Drain();
+        var values = EmfExporter.Quantiles(buckets, count: 5, min: 0.003, max: 40);
 
-        Assert.Equal(values.Length, drained.Length);
-        Assert.Equal(3, drained[0]);
-        Assert.Equal(40_000, drained[^1]);
-        Assert.Equal(drained.Order(), drained);
-        var expected = values.Order().ToArray();
-        for (var i = 0; i < values.Length; i++)
-        {
-            // Within a bucket's 25 % of the real value.
-            Assert.InRange(drained[i], expected[i] * 0.75, expected[i] * 1.25);
-        }
+        Assert.Equal(5, values.Length);
+        Assert.Equal(0.003, values[0]);
+        Assert.Equal(40, values[^1]);
+        Assert.Equal(values.Order(), values);
+        Assert.InRange(values[1], 0.003, 0.025);
+        Assert.InRange(values[2], 0.025, 0.5);
+        Assert.InRange(values[3], 0.5, 1);
     }
 
     [Fact]
-    public void A_distribution_with_many_values_is_capped_at_100_and_keeps_its_shape()
+    public void A_histogram_with_many_values_is_capped_at_100_and_keeps_its_shape()
     {
-        var distribution = new EmfDistribution();
-        for (var i = 1; i <= 100_000; i++)
-        {
-            distribution.Record(i % 1000);
-        }
+        // 100,000 measurements spread evenly over 0..1 s, in ten buckets of 0.1 s.
+        var buckets = Enumerable.Range(1, 10).Select(i => (i / 10.0, 10_000L)).Append((double.PositiveInfinity, 0L)).ToList();
 
-        var drained = distribution.Drain();
+        var values = EmfExporter.Quantiles(buckets, count: 100_000, min: 0, max: 0.999);
 
-        Assert.Equal(EmfDistribution.MaxValues, drained.Length);
-        Assert.Equal(0, drained[0]);
-        Assert.Equal(999, drained[^1]);
-        Assert.InRange(drained.Average(), 499.5 * 0.85, 499.5 * 1.15);
-        Assert.InRange(drained[50], 400, 600);
+        Assert.Equal(EmfDocument.MaxValues, values.Length);
+        Assert.Equal(0, values[0]);
+        Assert.Equal(0.999, values[^1]);
+        Assert.InRange(values.Average(), 0.5 * 0.95, 0.5 * 1.05);
+        Assert.InRange(values[50], 0.45, 0.55);
     }
 
-    [Fact]
-    public void A_batch_records_its_count_in_one_call_and_draining_resets()
-    {
-        var distribution = new EmfDistribution();
-        distribution.Record(count: 7, mean: 100, min: 80, max: 130);
-        distribution.Record(-5);
-
-        var drained = distribution.Drain();
-
-        Assert.Equal(8, drained.Length);
-        Assert.Equal(0, drained[0]);
-        Assert.Equal(130, drained[^1]);
-        Assert.Empty(distribution.Drain());
-    }
+    [Theory]
+    [InlineData("s", "Seconds")]
+    [InlineData("ms", "Milliseconds")]
+    [InlineData("By", "Bytes")]
+    [InlineData("{stream}", "Count")]
+    [InlineData("1", "Count")]
+    [InlineData(null, "Count")]
+    [InlineData("Cel", "None")]
+    public void Instrument_units_map_to_CloudWatch_units(string? unit, string expected) =>
+        Assert.Equal(expected, EmfExporter.CloudWatchUnit(unit));
 
     [Fact]
-    public void Bucket_midpoints_stand_within_a_quarter_of_every_value_they_hold()
+    public void A_batch_of_deliveries_keeps_its_count_sum_minimum_and_maximum_exact()
     {
-        foreach (var value in new long[] { 0, 1, 7, 8, 9, 15, 16, 100, 1_000, 65_535, 1_000_000, 3_600_000, long.MaxValue / 2 })
-        {
-            var midpoint = EmfDistribution.Midpoint(EmfDistribution.Bucket(value));
-            if (value < (1L << 41))
-            {
-                Assert.InRange(midpoint, value * 0.75, (value * 1.25) + 0.5);
-            }
-        }
+        using var metrics = new MeasuredMetrics();
+
+        metrics.Metrics.ItemsDelivered(items: 5, sum: 2.0, min: 0.1, max: 0.9);
+
+        var recorded = metrics.Values(SseRxMetrics.Names.DeliveryDuration);
+        Assert.Equal(5, recorded.Count);
+        Assert.Equal(2.0, recorded.Sum(), 9);
+        Assert.Equal(0.1, recorded.Min());
+        Assert.Equal(0.9, recorded.Max());
     }
 
     [Fact]
     public void Stream_counters_count_flushed_events_and_time_new_items_from_ingest()
     {
-        var metrics = new EmfMetrics();
+        using var metrics = new MeasuredMetrics();
         var now = DateTimeOffset.UtcNow;
-        var counters = new StreamCounters(metrics, new FixedTime(now));
+        var counters = new StreamCounters(metrics.Metrics, new FixedTime(now));
         var newest = Sentiment.SentimentEvents.NewItem(new Sentiment.SentimentItem("a", "AAPL", Sentiment.SentimentLabel.Positive, 0.5, now.AddMilliseconds(-200)));
         var oldest = Sentiment.SentimentEvents.NewItem(new Sentiment.SentimentItem("b", "AAPL", Sentiment.SentimentLabel.Positive, 0.5, now.AddMilliseconds(-900)));
         var heartbeat = SseEvents.Heartbeat(SseEventId.AtTime(now), now, 1, null);
@@ -96,10 +83,22 @@ public sealed class ObservabilityUnitTests
         counters.Flushed(1);
 
         Assert.Equal(4, counters.EventsSent);
-        var sample = metrics.Collect(1, TimeSpan.FromSeconds(2));
-        Assert.Equal(4, sample.EventsSent);
-        Assert.Equal(2, sample.EventThroughput);
-        Assert.Equal(new double[] { 200, 900 }, sample.IngestToFlushLatency);
+        Assert.Equal(4, metrics.Values(SseRxMetrics.Names.EventsSent).Sum());
+        Assert.Equal(new[] { 0.2, 0.9 }, metrics.Values(SseRxMetrics.Names.DeliveryDuration).Order());
+    }
+
+    [Fact]
+    public void Every_instrument_has_a_semantic_convention_unit_and_a_description()
+    {
+        using var metrics = new MeasuredMetrics();
+
+        var instruments = metrics.Instruments;
+
+        Assert.Equal(6, instruments.Count);
+        Assert.All(instruments, i => Assert.StartsWith("sserx.", i.Name, StringComparison.Ordinal));
+        Assert.All(instruments, i => Assert.False(string.IsNullOrEmpty(i.Description), i.Name));
+        Assert.All(instruments.Where(i => i.Name.EndsWith(".duration", StringComparison.Ordinal)), i => Assert.Equal("s", i.Unit));
+        Assert.All(instruments.Where(i => !i.Name.EndsWith(".duration", StringComparison.Ordinal)), i => Assert.Matches(@"^\{[a-z]+\}$", i.Unit!));
     }
 
     [Fact]
@@ -158,10 +157,28 @@ public sealed class ObservabilityUnitTests
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol,
         }).Build();
 
-        var (endpoint, resolved) = TracingSetup.ResolveExporter(new TracesSettings { OtlpEndpoint = setting }, configuration);
+        var (endpoint, resolved) = OtlpSetup.ResolveExporter(new OtlpSettings { Endpoint = setting }, configuration, OtlpSetup.Signal.Traces);
 
         Assert.Equal(new Uri(expected), endpoint);
         Assert.Equal(expectedProtocol, resolved);
+    }
+
+    [Theory]
+    [InlineData(null, null, "http://localhost:4318/v1/metrics")]
+    [InlineData("http://collector:4318", null, "http://collector:4318/v1/metrics")]
+    [InlineData("http://collector:4318", "http://metrics:9999/custom", "http://metrics:9999/custom")]
+    public void Metrics_go_to_the_same_collector_on_their_own_path(string? baseVariable, string? metricsVariable, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = baseVariable,
+            ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = metricsVariable,
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "http://traces:9999/only-traces",
+        }).Build();
+
+        var (endpoint, _) = OtlpSetup.ResolveExporter(new OtlpSettings(), configuration, OtlpSetup.Signal.Metrics);
+
+        Assert.Equal(new Uri(expected), endpoint);
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider

@@ -8,7 +8,8 @@ namespace SseRx.Host.Tests.Observability;
 
 /// <summary>
 /// Starts <see cref="SseRxApp"/> with its logs captured (<see cref="Logs"/>) and its EMF lines redirected to
-/// <see cref="Emf"/>, for the observability tests.
+/// <see cref="Emf"/>, for the observability tests. The EMF exporter, like every OpenTelemetry meter provider, reads
+/// every <c>SseRx</c> meter in the process: tests that count metrics run in <see cref="MetricsCollection"/>.
 /// </summary>
 public sealed class ObservedApp : IAsyncDisposable
 {
@@ -59,9 +60,17 @@ public sealed class ObservedApp : IAsyncDisposable
     public Task<UserConfiguration> CreateConfigurationAsync(string userId, params string[] tickers) =>
         App.Services.GetRequiredService<IConfigurationStore>().CreateAsync(userId, "watch", tickers, CancellationToken.None);
 
-    /// <summary>The EMF documents' values of metric <paramref name="name"/>, summed (numbers) over all lines.</summary>
-    public double Sum(string name) =>
-        EmfDocuments.Where(d => d.TryGetProperty(name, out _)).Sum(d => d.GetProperty(name).GetDouble());
+    /// <summary>The EMF documents that carry metric <paramref name="name"/>.</summary>
+    public List<System.Text.Json.JsonElement> Documents(string name) => EmfDocuments.Where(d => d.TryGetProperty(name, out _)).ToList();
+
+    /// <summary>Every value of metric <paramref name="name"/> over all lines (a number is one value, an array its elements).</summary>
+    public List<double> Values(string name) =>
+        Documents(name).SelectMany(d => d.GetProperty(name) is { ValueKind: System.Text.Json.JsonValueKind.Array } values
+            ? values.EnumerateArray().Select(v => v.GetDouble())
+            : [d.GetProperty(name).GetDouble()]).ToList();
+
+    /// <summary>The values of metric <paramref name="name"/> summed over all lines.</summary>
+    public double Sum(string name) => Values(name).Sum();
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }

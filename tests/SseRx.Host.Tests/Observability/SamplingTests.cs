@@ -21,7 +21,7 @@ public sealed class SamplingTests
         await using (var app = ObservedApp.Start(new Dictionary<string, string?>
         {
             ["Observability:Traces:Enabled"] = "true",
-            ["Observability:Traces:OtlpEndpoint"] = collector.BaseAddress.ToString(),
+            ["Observability:Otlp:Endpoint"] = collector.BaseAddress.ToString(),
             ["Observability:Traces:RootSampleRatio"] = "0",
             ["MaxStreamLifetime"] = "00:00:00.300",
         }))
@@ -33,7 +33,7 @@ public sealed class SamplingTests
                 await stream.ReadToEndAsync();
             }
 
-            Assert.True(await app.App.Services.GetRequiredService<SseRxTracing>().FlushAsync(SseRxApp.Deadline), "the spans were exported");
+            Assert.True(await app.App.Services.GetRequiredService<TelemetryFlush>().FlushAsync(SseRxApp.Deadline), "the spans were exported");
         }
 
         var bodies = collector.Requests.Select(r => r.Body).ToList();

@@ -201,13 +201,19 @@ public sealed class TraceTests
         await using (var app = ObservedApp.Start(new Dictionary<string, string?>
         {
             ["Observability:Traces:Enabled"] = "true",
-            ["Observability:Traces:OtlpEndpoint"] = collector.BaseAddress.ToString(),
+            ["Observability:Otlp:Endpoint"] = collector.BaseAddress.ToString(),
             ["Observability:ServiceName"] = "sserx-otlp-test",
             ["MaxStreamLifetime"] = "00:00:00.500",
         }))
         {
-            Assert.Equal(new Uri(collector.BaseAddress, "v1/traces"), app.App.Services.GetRequiredService<SseRxTracing>().Endpoint);
             var installed = DateTime.UtcNow;
+            // A REST request is an HTTP server span of ASP.NET Core's instrumentation (streams have their own span).
+            using (var rest = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v2/metrics", UriKind.Relative)))
+            {
+                rest.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+                (await app.App.Client.SendAsync(rest)).EnsureSuccessStatusCode();
+            }
+
             await using var stream = await app.App.OpenStreamAsync(headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header });
             await stream.ReadToEndAsync();
 
@@ -232,6 +238,7 @@ public sealed class TraceTests
         Assert.Equal("application/x-protobuf", request.ContentType);
         Assert.True(Contains(request.Body, "sserx.stream"u8.ToArray()), "the body names the span");
         Assert.True(Contains(request.Body, "sserx-otlp-test"u8.ToArray()), "the body carries the service name");
+        Assert.Contains(collector.Requests, r => Contains(r.Body, "GET /api/v2/metrics"u8.ToArray()));
     }
 
     [Fact]
