@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Reactive.Concurrency;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Embedding;
 

@@ -26,7 +26,7 @@ var snapshots = SseObservable.Poll(
 var events = snapshots
     .DistinctSnapshots()
     .Select(views => SseEvent.Create(
-        SseEventTypes.Metrics, SseEventId.Create(scheduler.Now, "~views"), views, SampleJson.Default.PageViews))
+        SentimentEventTypes.Metrics, SseEventId.Create(scheduler.Now, "~views"), views, SampleJson.Default.PageViews))
     .ShareSource();
 
 // 4. The journal keeps the last 100 events / 5 minutes for replay, and polls only while someone listens.

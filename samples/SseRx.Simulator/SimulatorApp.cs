@@ -1,8 +1,8 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
-using SseRx.DynamoDb;
-using SseRx.InMemory;
+using SseRx.Host.DynamoDb;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Simulator;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using SseRx.DynamoDb;
-using SseRx.InMemory;
+using SseRx.Host.DynamoDb;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Simulator;
 

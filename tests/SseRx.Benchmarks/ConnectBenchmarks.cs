@@ -1,7 +1,9 @@
+extern alias Host;
+
 using System.Reactive.Concurrency;
 using System.Reactive.Subjects;
 using BenchmarkDotNet.Attributes;
-using SseRx.Sentiment;
+using Host::SseRx.Host.Sentiment;
 
 namespace SseRx.Benchmarks;
 

@@ -1,8 +1,10 @@
+extern alias Host;
+
 using System.Reactive.Concurrency;
 using System.Reactive.Subjects;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using SseRx.Sentiment;
+using Host::SseRx.Host.Sentiment;
 
 namespace SseRx.Benchmarks;
 

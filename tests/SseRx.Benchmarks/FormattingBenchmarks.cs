@@ -1,6 +1,8 @@
+extern alias Host;
+
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using SseRx.Sentiment;
+using Host::SseRx.Host.Sentiment;
 
 namespace SseRx.Benchmarks;
 

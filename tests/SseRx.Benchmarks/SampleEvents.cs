@@ -1,4 +1,6 @@
-using SseRx.Sentiment;
+extern alias Host;
+
+using Host::SseRx.Host.Sentiment;
 
 namespace SseRx.Benchmarks;
 

@@ -4,9 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SseRx.Configurations;
-using SseRx.InMemory;
-using SseRx.Sentiment;
+using SseRx.Host.Configurations;
 
 namespace SseRx.Browser.Tests;
 

@@ -1,5 +1,5 @@
 using System.Reactive.Concurrency;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.DynamoDb.Tests.Infrastructure;
 
 namespace SseRx.DynamoDb.Tests;

@@ -1,10 +1,9 @@
 using System.Reactive.Concurrency;
 using System.Text.Json;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.DynamoDb.Tests.Host;
 using SseRx.DynamoDb.Tests.Infrastructure;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.Sentiment;
 
 namespace SseRx.DynamoDb.Tests;
 
@@ -57,7 +56,7 @@ public sealed class OutageTests : IAsyncLifetime
 
         // The batch that carried the item ends with AAPL's first sentiment_update (after its metrics event):
         // after it, the feed has nothing more to say until something changes.
-        await NextOfTypeAsync(events, SseEventTypes.SentimentUpdate);
+        await NextOfTypeAsync(events, SentimentEventTypes.SentimentUpdate);
         var metricsBefore = latestMetrics;
         Assert.Equal(1, metricsBefore!.Total);
         Assert.Equal(0, events.Pending);
@@ -80,7 +79,7 @@ public sealed class OutageTests : IAsyncLifetime
         // the next event is the next real item.
         await writer.WriteAsync(Item("after"), default);
         var (next, _) = await events.NextAsync();
-        Assert.Equal((SseEventTypes.NewItem, "after"), (next.Type, next.Id.Key));
+        Assert.Equal((SentimentEventTypes.NewItem, "after"), (next.Type, next.Id.Key));
         Assert.Null(events.Error);
     }
 
@@ -124,11 +123,11 @@ public sealed class OutageTests : IAsyncLifetime
         var writer = new DynamoDbSentimentWriter(client, tables);
         await using var host = DynamoDbHost.Start(tables);
         await using var stream = await host.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var before = Item("before");
         await writer.WriteAsync(before, default);
         await stream.ReadUntilAsync(e => e.EventId == before.EventId.ToString());
-        await stream.NextOfTypeAsync(SseEventTypes.SentimentUpdate);
+        await stream.NextOfTypeAsync(SentimentEventTypes.SentimentUpdate);
 
         await _server.StopAsync();
         var seenBeforeOutage = stream.Received.Count;
@@ -171,7 +170,7 @@ public sealed class OutageTests : IAsyncLifetime
     private static SentimentItem Item(string id) => new(id, "AAPL", SentimentLabel.Positive, 0.4, Scheduler.Default.Now);
 
     private static async Task<string> NextItemIdAsync(Recorder<SseEvent> events) =>
-        (await NextOfTypeAsync(events, SseEventTypes.NewItem)).Id.Key;
+        (await NextOfTypeAsync(events, SentimentEventTypes.NewItem)).Id.Key;
 
     private static async Task<SseEvent> NextOfTypeAsync(Recorder<SseEvent> events, string type)
     {

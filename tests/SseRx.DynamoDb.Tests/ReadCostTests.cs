@@ -1,6 +1,5 @@
 using System.Reactive.Concurrency;
 using SseRx.DynamoDb.Tests.Infrastructure;
-using SseRx.Sentiment;
 using Xunit.Abstractions;
 using static SseRx.DynamoDb.Tests.Infrastructure.Items;
 

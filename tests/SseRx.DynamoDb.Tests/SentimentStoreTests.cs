@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Reactive.Concurrency;
 using Amazon.DynamoDBv2.Model;
 using SseRx.DynamoDb.Tests.Infrastructure;
-using SseRx.Sentiment;
 using SseRx.Simulator;
 using static SseRx.DynamoDb.Tests.Infrastructure.Items;
 
@@ -129,8 +128,8 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
 
         // The first poll: b is within the 15-minute recent window and is emitted; a only counts.
         var (first, _) = await batches.NextAsync();
-        Assert.Equal(["b"], first.Events.Where(e => e.Type == SseEventTypes.NewItem).Select(e => e.Id.Key));
-        var metrics = (MetricsSnapshot)first.Events.Single(e => e.Type == SseEventTypes.Metrics).Payload!;
+        Assert.Equal(["b"], first.Events.Where(e => e.Type == SentimentEventTypes.NewItem).Select(e => e.Id.Key));
+        var metrics = (MetricsSnapshot)first.Events.Single(e => e.Type == SentimentEventTypes.Metrics).Payload!;
         Assert.Equal((2, 1, 1), (metrics.Total, metrics.Positive, metrics.Negative));
 
         var c = At(DateTimeOffset.UtcNow, "c", "AAPL");
@@ -141,8 +140,8 @@ public sealed class SentimentStoreTests(DynaliteFixture fixture)
             events.AddRange((await batches.NextAsync()).Value.Events);
         }
 
-        Assert.Equal(["c"], events.Where(e => e.Type == SseEventTypes.NewItem).Select(e => e.Id.Key));
-        Assert.Equal(3, ((MetricsSnapshot)events.Last(e => e.Type == SseEventTypes.Metrics).Payload!).Total);
+        Assert.Equal(["c"], events.Where(e => e.Type == SentimentEventTypes.NewItem).Select(e => e.Id.Key));
+        Assert.Equal(3, ((MetricsSnapshot)events.Last(e => e.Type == SentimentEventTypes.Metrics).Payload!).Total);
         Assert.Equal(0, feed.SkippedEntries);
     }
 

@@ -27,14 +27,21 @@ public sealed class ConsumerBufferOptions
 
     /// <summary>
     /// Event types of which only the latest pending one is kept (it moves to the tail, so ids stay in order).
-    /// Compared ordinally. Default: <c>metrics</c> and <c>heartbeat</c>.
+    /// Compared ordinally. Default: <c>heartbeat</c> (add your own state types, such as a metrics snapshot).
     /// </summary>
     /// <remarks>
     /// Read when a buffer is created, and copied once per set: every buffer created from these options with the same
     /// set shares that copy. To change the policy, assign a new set rather than editing this one in place.
     /// </remarks>
     public IReadOnlySet<string> ConflatedTypes { get; set; } =
-        new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Metrics, SseEventTypes.Heartbeat };
+        new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Heartbeat };
+
+    /// <summary>
+    /// Whether a state event (see <see cref="SseEventId.StateKey"/>) replaces the waiting event of the same state key,
+    /// moving to the tail so ids stay in order: only the latest value of a state matters to a client that is behind.
+    /// Default <see langword="true"/>. Entries are never conflated.
+    /// </summary>
+    public bool ConflateState { get; set; } = true;
 
     // The last set copied, and its copy (an array: with a handful of types a scan beats hashing).
     private ConflatedCopy? _conflatedCopy;
@@ -101,7 +108,7 @@ public sealed class SlowConsumerException : Exception
 /// <remarks>
 /// <para>
 /// The pipeline pushes through <see cref="IObserver{T}"/>; pushing never blocks and never allocates (the buffer is
-/// a ring of event references, allocated once). Conflated types keep only their latest pending event: the older
+/// a ring of event references, allocated once). Conflated types, and each state key, keep only their latest pending event: the older
 /// one is dropped and the new one is added at the tail, so ids stay in delivery order. When the buffer is full of
 /// other events, the buffer faults with a <see cref="SlowConsumerException"/> and unsubscribes: that client ends,
 /// every other client is unaffected. The reader still drains what was buffered before it sees the end.
@@ -123,6 +130,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     private readonly int _capacity;
     private readonly int _maxCapacity;
     private readonly string[] _conflated;
+    private readonly bool _conflateState;
     private readonly SingleAssignmentDisposable _upstream = new();
     private readonly Waiter _waiter = new();
 
@@ -155,6 +163,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
         _maxCapacity = options.EffectiveMaxCapacity;
         _ring = new SseEvent?[Math.Min(_maxCapacity, InitialSlots)];
         _conflated = options.ConflatedTypeArray();
+        _conflateState = options.ConflateState;
         _pendingConflated = new long[_conflated.Length];
         Array.Fill(_pendingConflated, -1);
     }
@@ -329,6 +338,10 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
                     _count--;
                 }
             }
+            else if (_conflateState && _count > 0 && value.Id.IsState)
+            {
+                DropPendingState(value.Id.Key);
+            }
 
             var limit = _writerBlocked == false ? _maxCapacity : _capacity;
             if (_count >= limit)
@@ -368,6 +381,24 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     }
 
     /// <summary>
+    /// Drops the waiting event of the same state key, if any: only the latest value of a state matters to a client that
+    /// is behind. A scan of the waiting events, so it costs something only while a backlog exists. Under the lock.
+    /// </summary>
+    private void DropPendingState(string stateIdKey)
+    {
+        for (var position = _read; position < _write; position++)
+        {
+            ref var slot = ref _ring[Slot(position)];
+            if (slot is not null && string.Equals(slot.Id.Key, stateIdKey, StringComparison.Ordinal))
+            {
+                slot = null;
+                _count--;
+                return;
+            }
+        }
+    }
+
+    /// <summary>
     /// Tells the buffer whether its writer is blocked on the client (a flush that did not complete at once, because the
     /// connection is not taking bytes), so it can tell a slow client from a slow server.
     /// </summary>
@@ -397,7 +428,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     /// <remarks>
     /// For a source that delivers a burst of events synchronously (a poll's batch): open a scope around the burst.
     /// Only wake-ups with an event to read are held back (an ended buffer wakes its reader at once), and only those
-    /// caused on this thread. <see cref="Sentiment.SentimentFeed"/> does this for every batch it delivers.
+    /// caused on this thread. <see cref="EventJournal"/> does this for every batch it delivers.
     /// </remarks>
     public static WakeDeferral DeferWakes()
     {

@@ -12,11 +12,11 @@ namespace SseRx;
 /// </remarks>
 public sealed class SseEvent
 {
-    private SseEvent(string type, SseEventId id, string? ticker, object? payload, ReadOnlyMemory<byte> utf8)
+    private SseEvent(string type, SseEventId id, string? topic, object? payload, ReadOnlyMemory<byte> utf8)
     {
         Type = type;
         Id = id;
-        Ticker = ticker;
+        Topic = topic;
         Payload = payload;
         Utf8 = utf8;
     }
@@ -27,8 +27,11 @@ public sealed class SseEvent
     /// <summary>The event id (the <c>id:</c> field), which is also a resume cursor.</summary>
     public SseEventId Id { get; }
 
-    /// <summary>The ticker the event is about, or <see langword="null"/> for events that concern every ticker.</summary>
-    public string? Ticker { get; }
+    /// <summary>
+    /// What the event is about, in your terms (a product, a tenant, a build), for <see cref="SseObservable.WhereTopics(IObservable{SseEvent}, IReadOnlySet{string})"/>;
+    /// <see langword="null"/> for an event that concerns everyone.
+    /// </summary>
+    public string? Topic { get; }
 
     /// <summary>The payload the data was serialized from, for filtering and inspection. Never re-serialized.</summary>
     public object? Payload { get; }
@@ -45,7 +48,7 @@ public sealed class SseEvent
     /// <param name="id">The event id.</param>
     /// <param name="payload">The payload, serialized as the <c>data:</c> field.</param>
     /// <param name="typeInfo">The JSON contract for <typeparamref name="T"/> (source-generated, so no reflection).</param>
-    /// <param name="ticker">The ticker the event is about, if any; used by ticker filters.</param>
+    /// <param name="topic">What the event is about, if anything in particular; used by topic filters.</param>
     /// <param name="reconnectionInterval">When set, the frame also carries <c>retry:</c> (in milliseconds).</param>
     /// <exception cref="ArgumentException"><paramref name="type"/> is empty or contains a line break.</exception>
     public static SseEvent Create<T>(
@@ -53,13 +56,13 @@ public sealed class SseEvent
         SseEventId id,
         T payload,
         JsonTypeInfo<T> typeInfo,
-        string? ticker = null,
+        string? topic = null,
         TimeSpan? reconnectionInterval = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(type);
         ArgumentNullException.ThrowIfNull(typeInfo);
         var bytes = SseFrameWriter.Format(type, id, payload, typeInfo, reconnectionInterval);
-        return new SseEvent(type, id, ticker, payload, bytes);
+        return new SseEvent(type, id, topic, payload, bytes);
     }
 
     /// <inheritdoc />

@@ -87,6 +87,17 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     public static SseEventId Settled(DateTimeOffset timestamp) => new(timestamp.ToUnixTimeMilliseconds(), StatePrefix);
 
     /// <summary>
+    /// The watermark a feed reads up to at <paramref name="now"/> over a store whose entries may become readable up to
+    /// <paramref name="visibilityDelay"/> after their timestamp: every entry at or before it is final (see
+    /// <c>docs/event-ids-and-resume.md</c>). A store that accepts writes can refuse one at or before the watermarks it
+    /// has handed out, which no reader would find.
+    /// </summary>
+    /// <param name="now">The reader's clock.</param>
+    /// <param name="visibilityDelay">The store's visibility bound; not negative.</param>
+    public static SseEventId SettledAt(DateTimeOffset now, TimeSpan visibilityDelay) =>
+        Settled(SseFeed<object>.WatermarkAt(now, visibilityDelay));
+
+    /// <summary>
     /// The id of a state event (the latest value of <paramref name="stateKey"/>) derived from every entry up to
     /// <paramref name="watermark"/>: <c>{watermark}-~{stateKey}</c>, after every entry of that millisecond.
     /// </summary>
@@ -113,7 +124,10 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     /// The state key of a state event's id (see <see cref="ForState"/>), or <see langword="null"/> for an entry's id,
     /// a watermark or a time cursor.
     /// </summary>
-    public string? StateKey => Key is { Length: > 1 } key && key[0] == StatePrefixChar ? key[1..] : null;
+    public string? StateKey => IsState ? Key[1..] : null;
+
+    /// <summary>Whether this is a state event's id (see <see cref="ForState"/>); unlike <see cref="StateKey"/>, allocates nothing.</summary>
+    public bool IsState => Key is { Length: > 1 } key && key[0] == StatePrefixChar;
 
     /// <summary>Whether <paramref name="key"/> may be used as the key of an id.</summary>
     /// <param name="key">At most <see cref="MaxKeyLength"/> characters from <c>[A-Za-z0-9._:~-]</c>; empty is valid.</param>

@@ -3,12 +3,6 @@ namespace SseRx;
 /// <summary>The events SseRx makes itself: heartbeats and resyncs. Each call serializes once.</summary>
 public static class SseEvents
 {
-    /// <summary>The event type of a heartbeat.</summary>
-    public const string HeartbeatType = "heartbeat";
-
-    /// <summary>The event type of a resync: the client's <c>Last-Event-ID</c> could not be resumed; the current state follows.</summary>
-    public const string ResyncType = "resync";
-
     /// <summary>
     /// A <c>heartbeat</c> event whose id is <paramref name="resumePoint"/> and whose data is
     /// <c>{"timestamp": ..., "connections": ...}</c>.
@@ -19,7 +13,7 @@ public static class SseEvents
     /// <param name="reconnectionInterval">When set, the frame carries <c>retry:</c> (use it on a response's first event).</param>
     public static SseEvent Heartbeat(SseEventId resumePoint, DateTimeOffset now, int connections, TimeSpan? reconnectionInterval = null) =>
         SseEvent.Create(
-            HeartbeatType,
+            SseEventTypes.Heartbeat,
             resumePoint,
             new HeartbeatData(now, connections),
             ControlJsonContext.Default.HeartbeatData,
@@ -32,6 +26,6 @@ public static class SseEvents
     public static SseEvent Resync(SseEventId resumePoint, string reason)
     {
         ArgumentException.ThrowIfNullOrEmpty(reason);
-        return SseEvent.Create(ResyncType, resumePoint, new ResyncData(reason), ControlJsonContext.Default.ResyncData);
+        return SseEvent.Create(SseEventTypes.Resync, resumePoint, new ResyncData(reason), ControlJsonContext.Default.ResyncData);
     }
 }

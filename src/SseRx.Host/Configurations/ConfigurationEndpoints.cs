@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using SseRx.Configurations;
 using SseRx.Host.Auth;
 
 namespace SseRx.Host.Configurations;

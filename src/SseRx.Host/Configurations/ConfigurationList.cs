@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using SseRx.Configurations;
 
 namespace SseRx.Host.Configurations;
 

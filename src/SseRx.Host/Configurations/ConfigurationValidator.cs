@@ -1,5 +1,5 @@
 using System.Globalization;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Configurations;
 

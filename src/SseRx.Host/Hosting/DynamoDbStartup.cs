@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using SseRx.DynamoDb;
+using SseRx.Host.DynamoDb;
 
 namespace SseRx.Host.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Options;
-using SseRx.DynamoDb;
+using SseRx.Host.DynamoDb;
 
 namespace SseRx.Host.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Options;
-using SseRx.InMemory;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Hosting;
 

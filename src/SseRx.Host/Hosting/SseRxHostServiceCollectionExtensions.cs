@@ -4,14 +4,14 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.DynamoDb;
+using SseRx.Host.DynamoDb;
 using SseRx.Host.Dashboard;
 using SseRx.Host.Metrics;
 using SseRx.Host.Observability;
 using SseRx.Host.Streaming;
-using SseRx.InMemory;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Options;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Hosting;
 
@@ -54,6 +54,9 @@ internal sealed partial class SseRxRuntime : IDisposable
         {
             Capacity = Options.ConsumerBufferCapacity,
             MaxCapacity = Options.ConsumerBufferMaxCapacity,
+
+            // Only the latest metrics matter to a client that is behind; items and ticker updates are all kept.
+            ConflatedTypes = new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Heartbeat, SentimentEventTypes.Metrics },
         };
         Clock = new StreamClock(scheduler, ClockResolution(Options));
         _healthLog = Health.Subscribe(LogHealthChange);

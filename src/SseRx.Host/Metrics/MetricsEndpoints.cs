@@ -1,4 +1,4 @@
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Metrics;
 

@@ -3,7 +3,7 @@ using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using SseRx.Host.Hosting;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Metrics;
 
@@ -24,6 +24,10 @@ internal sealed class MetricsReader(SseRxRuntime runtime, IScheduler scheduler) 
     private DateTimeOffset _lastRequest;
     private bool _disposed;
 
+    // Since when the feed has been known to poll without a break (streams were reading when the reader warmed up);
+    // MaxValue when it was idle, so only a poll after the warm-up counts.
+    private DateTimeOffset _pollingSince = DateTimeOffset.MaxValue;
+
     /// <summary>How long the reader stays after the last request: three poll intervals, at least a minute.</summary>
     internal TimeSpan KeepWarm => runtime.Options.PollInterval * 3 > TimeSpan.FromMinutes(1)
         ? runtime.Options.PollInterval * 3
@@ -38,6 +42,14 @@ internal sealed class MetricsReader(SseRxRuntime runtime, IScheduler scheduler) 
     {
         var warmSince = Warm();
         var health = runtime.Health;
+
+        // While the feed was already polling for streams, its latest metrics are at most one interval old.
+        if (health.Current.State == PollState.Healthy && health.Current.LastSuccess is { } last && last >= _pollingSince &&
+            runtime.Journal.LatestState(SentimentProjection.MetricsKey)?.Payload is MetricsSnapshot current)
+        {
+            return current;
+        }
+
         var status = await health
             .StartWith(health.Current)
             .FirstAsync(s => Fresh(s, warmSince) || s.State is PollState.Degraded or PollState.Failed)
@@ -78,6 +90,7 @@ internal sealed class MetricsReader(SseRxRuntime runtime, IScheduler scheduler) 
             if (_reader is null)
             {
                 _warmSince = _lastRequest;
+                _pollingSince = runtime.Journal.ReaderCount > 0 ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue;
                 _reader = subscribe = new SingleAssignmentDisposable();
             }
 

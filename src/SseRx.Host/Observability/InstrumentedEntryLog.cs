@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Observability;
 

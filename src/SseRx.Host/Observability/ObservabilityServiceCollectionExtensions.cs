@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SseRx.Host.Hosting;
-using SseRx.Sentiment;
+using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Observability;
 

@@ -1,3 +1,5 @@
+using SseRx.Host.Sentiment;
+
 namespace SseRx.Host.Observability;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal sealed class StreamCounters(SseRxMetrics metrics, TimeProvider time)
     /// <summary>An event was written into the response (not yet flushed).</summary>
     public void Written(SseEvent value)
     {
-        if (!string.Equals(value.Type, SseEventTypes.NewItem, StringComparison.Ordinal))
+        if (!string.Equals(value.Type, SentimentEventTypes.NewItem, StringComparison.Ordinal))
         {
             return;
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reactive.Linq;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.Host.Auth;
 using SseRx.Host.Hosting;
 using SseRx.Host.Observability;
@@ -145,7 +145,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         configuration is null
             ? events
             : configuration.Publish(watch => events
-                .WhereTickers(watch
+                .WhereTopics(watch
                     .TakeWhile(static c => c is not null)
                     .Select(static c => (IReadOnlySet<string>)new HashSet<string>(c!.Tickers, StringComparer.Ordinal)))
                 .TakeUntil(watch.Where(static c => c is null)));

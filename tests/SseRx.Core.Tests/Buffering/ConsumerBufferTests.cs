@@ -70,13 +70,29 @@ public sealed class ConsumerBufferTests
     }
 
     [Fact]
-    public void Only_the_configured_types_conflate()
+    public void Without_state_conflation_only_the_configured_types_conflate()
     {
-        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { ConflatedTypes = new HashSet<string>() });
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { ConflatedTypes = new HashSet<string>(), ConflateState = false });
         buffer.OnNext(MetricsA);
         buffer.OnNext(MetricsB);
 
         Assert.Equal([MetricsA, MetricsB], Drain(buffer));
+    }
+
+    [Fact]
+    public void Each_state_key_keeps_only_its_latest_waiting_event_and_entries_are_never_conflated()
+    {
+        var priceA = SseEvent.Create("price", SseEventId.ForState(DateTimeOffset.FromUnixTimeMilliseconds(10), "price.A"), 1, TestEntryJson.Default.Int32);
+        var priceB = SseEvent.Create("price", SseEventId.ForState(DateTimeOffset.FromUnixTimeMilliseconds(10), "price.B"), 1, TestEntryJson.Default.Int32);
+        var priceA2 = SseEvent.Create("price", SseEventId.ForState(DateTimeOffset.FromUnixTimeMilliseconds(20), "price.A"), 2, TestEntryJson.Default.Int32);
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { ConflatedTypes = new HashSet<string>() });
+        buffer.OnNext(Item1);
+        buffer.OnNext(priceA);
+        buffer.OnNext(priceB);
+        buffer.OnNext(Item2);
+        buffer.OnNext(priceA2);
+
+        Assert.Equal([Item1, priceB, Item2, priceA2], Drain(buffer));
     }
 
     [Fact]
@@ -453,9 +469,10 @@ public sealed class ConsumerBufferTests
         var options = new ConsumerBufferOptions { Capacity = 1 };
         var first = options.ConflatedTypeArray();
         Assert.Same(first, options.ConflatedTypeArray());
-        Assert.Equal([SseEventTypes.Heartbeat, SseEventTypes.Metrics], first.Order(StringComparer.Ordinal));
+        Assert.Equal([SseEventTypes.Heartbeat], first);
 
         options.ConflatedTypes = new HashSet<string>(StringComparer.Ordinal);
+        options.ConflateState = false;
         using var buffer = new ConsumerBuffer(options);
         buffer.OnNext(MetricsA);
         buffer.OnNext(MetricsB);
@@ -467,7 +484,7 @@ public sealed class ConsumerBufferTests
     public void Options_are_copied_so_later_changes_have_no_effect()
     {
         var options = new ConsumerBufferOptions { Capacity = 1 };
-        var conflated = new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Metrics };
+        var conflated = new HashSet<string>(StringComparer.Ordinal) { MetricsType };
         options.ConflatedTypes = conflated;
         using var buffer = new ConsumerBuffer(options);
         options.Capacity = 10;

@@ -3,7 +3,6 @@ using System.Reactive.Subjects;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using SseRx.Sentiment;
 using SseRx.Tests.Testing;
 
 namespace SseRx.Tests.Events;
@@ -53,19 +52,17 @@ public sealed class SseEventWireFormatTests
     }
 
     [Fact]
-    public void A_sentiment_item_event_parses_back_to_the_same_item()
+    public void An_entry_event_parses_back_to_the_same_payload_id_and_type()
     {
-        var item = new SentimentItem("a1b2c3", "AAPL", SentimentLabel.Negative, -0.25, DateTimeOffset.FromUnixTimeMilliseconds(1763795400123));
+        var entry = new TestEntry("a1b2c3", 1763795400123, "AAPL");
 
-        var value = SentimentEvents.NewItem(item);
+        var value = TestEntry.ToEvent(entry);
 
         var parsed = Assert.Single(Parse(value));
-        Assert.Equal(SseEventTypes.NewItem, parsed.EventType);
+        Assert.Equal("entry", parsed.EventType);
         Assert.Equal("1763795400123-a1b2c3", parsed.EventId);
-        Assert.Equal(item, JsonSerializer.Deserialize(parsed.Data, SentimentJsonContext.Default.SentimentItem));
-        using var json = JsonDocument.Parse(parsed.Data);
-        Assert.Equal("negative", json.RootElement.GetProperty("sentiment").GetString());
-        Assert.Equal("a1b2c3", json.RootElement.GetProperty("item_id").GetString());
+        Assert.Equal(entry, JsonSerializer.Deserialize(parsed.Data, TestEntryJson.Default.TestEntry));
+        Assert.Equal("AAPL", value.Topic);
     }
 
     [Fact]
@@ -130,15 +127,15 @@ public sealed class SseEventWireFormatTests
     }
 
     [Fact]
-    public void An_event_keeps_its_type_id_ticker_and_payload()
+    public void An_event_keeps_its_type_id_topic_and_payload()
     {
         var payload = new Probe("x", 1);
 
-        var value = SseEvent.Create("probe", Id, payload, WireTestJsonContext.Default.Probe, ticker: "MSFT");
+        var value = SseEvent.Create("probe", Id, payload, WireTestJsonContext.Default.Probe, topic: "MSFT");
 
         Assert.Equal("probe", value.Type);
         Assert.Equal(Id, value.Id);
-        Assert.Equal("MSFT", value.Ticker);
+        Assert.Equal("MSFT", value.Topic);
         Assert.Same(payload, value.Payload);
         Assert.Equal($"probe {Id}", value.ToString());
     }

@@ -1,5 +1,4 @@
 using System.Reactive;
-using SseRx.Sentiment;
 using SseRx.Tests.Testing;
 
 namespace SseRx.Tests.Events;
@@ -7,16 +6,19 @@ namespace SseRx.Tests.Events;
 /// <summary>Small factories for real, serialized events with chosen ids.</summary>
 internal static class TestEvents
 {
-    /// <summary>A <c>new_item</c> whose id is <c>{ms:D13}-{key}</c>.</summary>
-    public static SseEvent Item(long unixMilliseconds, string key, string ticker = "AAPL") =>
-        SentimentEvents.NewItem(new SentimentItem(
-            key, ticker, SentimentLabel.Positive, 0.5, DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds)));
+    /// <summary>The type of <see cref="Item"/>'s events.</summary>
+    public const string ItemType = "item";
 
-    /// <summary>A <c>metrics</c> event whose id is <c>{ms:D13}-~metrics</c>.</summary>
+    /// <summary>The type of <see cref="Metrics"/>' events.</summary>
+    public const string MetricsType = "metrics";
+
+    /// <summary>An entry event of type <c>item</c> whose id is <c>{ms:D13}-{key}</c> and whose topic is <paramref name="topic"/>.</summary>
+    public static SseEvent Item(long unixMilliseconds, string key, string topic = "AAPL") =>
+        SseEvent.Create(ItemType, new SseEventId(unixMilliseconds, key), new TestEntry(key, unixMilliseconds, topic), TestEntryJson.Default.TestEntry, topic);
+
+    /// <summary>A state event of type <c>metrics</c> whose id is <c>{ms:D13}-~metrics</c> and whose data is <paramref name="total"/>.</summary>
     public static SseEvent Metrics(long unixMilliseconds, int total = 1) =>
-        SentimentEvents.Metrics(
-            new MetricsSnapshot(total, total, 0, 0, new Dictionary<string, int> { ["AAPL"] = total }, total, total / 24.0),
-            DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds));
+        SseEvent.Create(MetricsType, SseEventId.ForState(DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds), "metrics"), total, TestEntryJson.Default.Int32);
 
     /// <summary>Virtual ticks for a time in milliseconds (the test scheduler's tick 0 is the Unix epoch).</summary>
     public static long Ms(long milliseconds) => TimeSpan.FromMilliseconds(milliseconds).Ticks;

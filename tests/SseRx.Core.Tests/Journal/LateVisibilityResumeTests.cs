@@ -63,7 +63,7 @@ public sealed class LateVisibilityResumeTests(Xunit.Abstractions.ITestOutputHelp
 
         public void OnNext(SseEvent value)
         {
-            if (value.Type == SseEvents.ResyncType)
+            if (value.Type == SseEventTypes.Resync)
             {
                 Resyncs++;
             }

@@ -1,4 +1,3 @@
-using SseRx.Sentiment;
 using SseRx.Tests.Polling;
 using SseRx.Tests.Testing;
 using static SseRx.Tests.Testing.ReactiveTest;
@@ -7,8 +6,10 @@ namespace SseRx.Tests.Sharing;
 
 public sealed class DistinctSnapshotsTests
 {
-    private static MetricsSnapshot Snapshot(int total) =>
-        new(total, total, 0, 0, new Dictionary<string, int> { ["AAPL"] = total }, total, total / 24.0);
+    /// <summary>A snapshot with value equality, as a store's aggregates would be.</summary>
+    private sealed record Counts(int Total, int Positive);
+
+    private static Counts Snapshot(int total) => new(total, total);
 
     [Fact]
     public void Emits_the_first_snapshot_and_then_only_snapshots_that_differ_from_the_previous_one()
@@ -54,10 +55,10 @@ public sealed class DistinctSnapshotsTests
         var scheduler = new TestScheduler();
         var s = TimeSpan.TicksPerSecond;
         var before = Snapshot(3);
-        var fetch = new ScriptedFetch<MetricsSnapshot>(
+        var fetch = new ScriptedFetch<Counts>(
             scheduler,
             FetchStep.Ok(before),
-            FetchStep.Fail<MetricsSnapshot>(new TimeoutException()),
+            FetchStep.Fail<Counts>(new TimeoutException()),
             FetchStep.Ok(Snapshot(3)),
             FetchStep.Ok(Snapshot(4)));
         var options = new PollOptions { Interval = TimeSpan.FromSeconds(5), InitialBackoff = TimeSpan.FromSeconds(1) };

@@ -4,7 +4,6 @@ using System.Reactive.Concurrency;
 using System.Text.Json;
 using SseRx.DynamoDb.Tests.Infrastructure;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.Sentiment;
 using SseRx.Simulator;
 
 namespace SseRx.DynamoDb.Tests.Host;
@@ -20,7 +19,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
         await using var host = DynamoDbHost.Start(tables);
         await using var stream = await host.OpenStreamAsync();
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
-        var initial = await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        var initial = await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         Assert.Equal(0, SseStream.Json(initial).GetProperty("total").GetInt32());
         var start = DateTimeOffset.UtcNow.AddSeconds(-1);
 
@@ -34,10 +33,10 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
         Assert.NotEmpty(written);
 
         var metrics = await stream.ReadUntilAsync(e =>
-            e.EventType == SseEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == written.Count);
+            e.EventType == SentimentEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == written.Count);
 
         Assert.Equal(written.Select(i => i.ItemId), stream.ItemIds());
-        var last = stream.Received.Last(e => e.EventType == SseEventTypes.NewItem);
+        var last = stream.Received.Last(e => e.EventType == SentimentEventTypes.NewItem);
         Assert.Equal(written[^1].EventId.ToString(), last.EventId);
         Assert.Equal(written.Count, SseStream.Json(metrics).GetProperty("by_tag").EnumerateObject().Sum(p => p.Value.GetInt32()));
     }
@@ -54,7 +53,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
         await using (var hostA = DynamoDbHost.Start(tables))
         {
             await using var stream = await hostA.OpenStreamAsync();
-            await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+            await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
             var now = DateTimeOffset.UtcNow;
             items = Enumerable.Range(1, 5)
                 .Select(i => new SentimentItem($"item-{i}", "AAPL", SentimentLabel.Positive, 0.5, now.AddMilliseconds(i)))
@@ -93,7 +92,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
 
         await using var stream = await hostB.OpenStreamAsync($"/api/v2/configurations/{id}/stream", headers: DynamoDbHost.As("alice"));
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         var hiddenBefore = Item("msft-1", "MSFT");
         var shownBefore = Item("aapl-1", "AAPL");
@@ -118,7 +117,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
                 }
             });
             await stream.ReadUntilAsync(e =>
-                e.EventType == SseEventTypes.NewItem && SseStream.Json(e).GetProperty("item_id").GetString()!.StartsWith("msft-probe-", StringComparison.Ordinal));
+                e.EventType == SentimentEventTypes.NewItem && SseStream.Json(e).GetProperty("item_id").GetString()!.StartsWith("msft-probe-", StringComparison.Ordinal));
             await probing.CancelAsync();
             await probes;
         }
@@ -158,7 +157,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
 
         await using var host = DynamoDbHost.Start(tables, new Dictionary<string, string?> { ["DynamoDb:CreateTables"] = "true" });
         await using var stream = await host.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         await DynamoDbStartupCheck.VerifyAsync(fixture.Client, tables);
     }
@@ -169,7 +168,7 @@ public sealed class HostOnDynamoDbTests(DynaliteFixture fixture)
         var tables = await fixture.CreateTablesAsync();
         await using var host = DynamoDbHost.Start(tables);
         await using var stream = await host.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         await fixture.Client.DeleteTableAsync(tables.ItemsTable);
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using SseRx.DynamoDb.Tests.Infrastructure;
 using SseRx.Host.Tests.Infrastructure;
 using SseRx.Host.Tests.Reliability;
-using SseRx.Sentiment;
 using Xunit.Abstractions;
 
 namespace SseRx.DynamoDb.Tests.Reliability;
@@ -232,7 +231,7 @@ public sealed class InstanceSwitchTests(DynaliteFixture fixture, ITestOutputHelp
                 }
 
                 Record(e);
-                if (!untilRotation && e.EventType is SseEventTypes.Metrics or SseEventTypes.SentimentUpdate)
+                if (!untilRotation && e.EventType is SentimentEventTypes.Metrics or SentimentEventTypes.SentimentUpdate)
                 {
                     return 0;
                 }
@@ -272,7 +271,7 @@ public sealed class InstanceSwitchTests(DynaliteFixture fixture, ITestOutputHelp
             {
                 Resyncs++;
             }
-            else if (e.EventType == SseEventTypes.NewItem)
+            else if (e.EventType == SentimentEventTypes.NewItem)
             {
                 using var json = JsonDocument.Parse(e.Data);
                 var stamped = json.RootElement.GetProperty("timestamp").GetDateTimeOffset();

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Api;
 
@@ -26,7 +25,7 @@ public sealed class HealthEndpointTests
     {
         await using var app = SseRxApp.Start();
         await using var stream = await app.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         var health = await GetHealthAsync(app);
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Api;
 
@@ -49,9 +48,9 @@ public sealed class MetricsEndpointTests
     {
         await using var app = SseRxApp.Start();
         await using var stream = await app.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         app.AddItem("TSLA", SentimentLabel.Neutral, 0.1);
-        var latest = await stream.ReadUntilAsync(e => e.EventType == SseEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == 1);
+        var latest = await stream.ReadUntilAsync(e => e.EventType == SentimentEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == 1);
 
         var body = await app.Client.GetStringAsync("/api/v2/metrics");
 
@@ -76,7 +75,7 @@ public sealed class MetricsEndpointTests
             new Dictionary<string, string?> { ["PollInterval"] = "01:00:00" },
             services: services =>
             {
-                services.AddSingleton(sp => new CountingSource(sp.GetRequiredService<SseRx.InMemory.InMemorySentimentStore>()));
+                services.AddSingleton(sp => new CountingSource(sp.GetRequiredService<SseRx.Host.Sentiment.InMemorySentimentStore>()));
                 services.AddSingleton<IEntryLog<SentimentItem>>(sp => sp.GetRequiredService<CountingSource>());
             });
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 
 namespace SseRx.Host.Tests.Configurations;
 

@@ -1,4 +1,3 @@
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Infrastructure;
 

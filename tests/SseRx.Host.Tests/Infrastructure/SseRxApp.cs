@@ -8,8 +8,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SseRx.Host.Hosting;
-using SseRx.InMemory;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Infrastructure;
 

@@ -107,7 +107,7 @@ public sealed class SseStream : IAsyncDisposable
 
     /// <summary>The <c>new_item</c> ids received so far, in order.</summary>
     public List<string> ItemIds() =>
-        Received.Where(e => e.EventType == SseEventTypes.NewItem).Select(e => Json(e).GetProperty("item_id").GetString()!).ToList();
+        Received.Where(e => e.EventType == SentimentEventTypes.NewItem).Select(e => Json(e).GetProperty("item_id").GetString()!).ToList();
 
     /// <summary>The event's data as JSON.</summary>
     public static JsonElement Json(SseItem<string> item)

@@ -8,7 +8,6 @@ using OpenTelemetry.Metrics;
 using SseRx.Host.Hosting;
 using SseRx.Host.Observability;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Observability;
 
@@ -48,7 +47,7 @@ public sealed class EmfMetricsTests
     {
         await using var app = ObservedApp.Start(Emf("00:00:00.200"));
         await using var stream = await app.App.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var open = app.Documents(SseRxMetrics.Names.ActiveStreams).Count;
 
         // The open stream is the up-down counter's current value, so every interval carries it.
@@ -116,7 +115,7 @@ public sealed class EmfMetricsTests
     {
         await using var app = ObservedApp.Start(Emf(more: new() { ["MaxStreamLifetime"] = "00:00:01.500" }));
         await using var stream = await app.App.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var items = Enumerable.Range(0, 5).Select(_ => app.App.AddItem()).ToList();
 
         await stream.ReadToEndAsync();
@@ -144,7 +143,7 @@ public sealed class EmfMetricsTests
             var stream = await app.App.OpenStreamAsync(client: app.App.NewClient());
 
             // After the first poll, so the items below are new to the feed.
-            await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+            await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
             streams.Add(stream);
         }
 

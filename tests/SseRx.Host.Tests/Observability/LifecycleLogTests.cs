@@ -2,7 +2,7 @@ using System.Net;
 using System.Reactive.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.Host.Tests.Infrastructure;
 
 namespace SseRx.Host.Tests.Observability;
@@ -21,7 +21,7 @@ public sealed class LifecycleLogTests
     {
         await using var app = ObservedApp.Start(new Dictionary<string, string?> { ["MaxStreamLifetime"] = "00:00:01.500" });
         await using var stream = await app.App.OpenStreamAsync(headers: As("alice"));
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         app.App.AddItem();
         await stream.ReadToEndAsync();
 
@@ -65,7 +65,7 @@ public sealed class LifecycleLogTests
     {
         await using var app = ObservedApp.Start(new Dictionary<string, string?>(QuietHeartbeat) { ["ConsumerBufferCapacity"] = "16" });
         await using var slow = await app.App.OpenStreamAsync(headers: As("hank"));
-        await slow.NextOfTypeAsync(SseEventTypes.Metrics);
+        await slow.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         // One poll delivers far more than the client's buffer holds while it reads nothing.
         for (var i = 0; i < 2000; i++)

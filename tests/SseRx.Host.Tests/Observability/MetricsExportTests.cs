@@ -49,7 +49,7 @@ public sealed class MetricsExportTests
         await using var app = ObservedApp.Start(new Dictionary<string, string?> { ["Observability:Metrics:Prometheus"] = "true" });
         await using (var stream = await app.App.OpenStreamAsync())
         {
-            await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+            await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
             var text = await app.App.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
 

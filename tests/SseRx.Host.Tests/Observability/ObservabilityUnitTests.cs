@@ -71,8 +71,8 @@ public sealed class ObservabilityUnitTests
         using var metrics = new MeasuredMetrics();
         var now = DateTimeOffset.UtcNow;
         var counters = new StreamCounters(metrics.Metrics, new FixedTime(now));
-        var newest = Sentiment.SentimentEvents.NewItem(new Sentiment.SentimentItem("a", "AAPL", Sentiment.SentimentLabel.Positive, 0.5, now.AddMilliseconds(-200)));
-        var oldest = Sentiment.SentimentEvents.NewItem(new Sentiment.SentimentItem("b", "AAPL", Sentiment.SentimentLabel.Positive, 0.5, now.AddMilliseconds(-900)));
+        var newest = SentimentEvents.NewItem(new SentimentItem("a", "AAPL", SentimentLabel.Positive, 0.5, now.AddMilliseconds(-200)));
+        var oldest = SentimentEvents.NewItem(new SentimentItem("b", "AAPL", SentimentLabel.Positive, 0.5, now.AddMilliseconds(-900)));
         var heartbeat = SseEvents.Heartbeat(SseEventId.AtTime(now), now, 1, null);
 
         counters.Written(heartbeat);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.Host.Observability;
 using SseRx.Host.Tests.Infrastructure;
 

@@ -3,8 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using SseRx.Host.Observability;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.InMemory;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Observability;
 
@@ -73,7 +71,7 @@ public sealed class TraceTests
         using var capture = new ActivityCapture();
         await using var app = ObservedApp.Start(QuietHeartbeat);
         await using var first = await app.App.OpenStreamAsync();
-        await first.NextOfTypeAsync(SseEventTypes.Metrics);
+        await first.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var item = app.App.AddItem();
         var newer = app.App.AddItem();
         await first.ReadUntilAsync(e => e.EventId == newer.EventId.ToString());
@@ -82,7 +80,7 @@ public sealed class TraceTests
         await using (var resumed = await app.App.OpenStreamAsync(
             lastEventId: item.EventId.ToString(), headers: new Dictionary<string, string> { [TraceParents.AmazonTraceIdHeader] = header }))
         {
-            await resumed.NextOfTypeAsync(SseEventTypes.NewItem);
+            await resumed.NextOfTypeAsync(SentimentEventTypes.NewItem);
         }
 
         var stream = await SingleAsync(capture, SseRxActivities.Stream, traceId);
@@ -118,7 +116,7 @@ public sealed class TraceTests
         using var capture = new ActivityCapture();
         await using var app = ObservedApp.Start(new Dictionary<string, string?>(QuietHeartbeat) { ["Journal:Capacity"] = "2" });
         await using var first = await app.App.OpenStreamAsync();
-        await first.NextOfTypeAsync(SseEventTypes.Metrics);
+        await first.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var cursor = app.App.AddItem("AAPL");
         await first.ReadUntilAsync(e => e.EventId == cursor.EventId.ToString());
         app.App.AddItem("MSFT");
@@ -133,7 +131,7 @@ public sealed class TraceTests
         {
             await stream.ReadUntilAsync(e => e.EventId == last.EventId.ToString());
             Assert.DoesNotContain(stream.Received, e => e.EventType == SseEventTypes.Resync);
-            Assert.Equal(["MSFT", "TSLA"], stream.Received.Where(e => e.EventType == SseEventTypes.NewItem).Select(e => SseStream.Json(e).GetProperty("ticker").GetString()));
+            Assert.Equal(["MSFT", "TSLA"], stream.Received.Where(e => e.EventType == SentimentEventTypes.NewItem).Select(e => SseStream.Json(e).GetProperty("ticker").GetString()));
         }
 
         await SingleAsync(capture, SseRxActivities.Stream, traceId);
@@ -177,9 +175,9 @@ public sealed class TraceTests
         await using var bad = ObservedApp.Start(QuietHeartbeat, services: s => s.AddSingleton<IEntryLog<SentimentItem>>(failing));
         await using var goodStream = await good.App.OpenStreamAsync();
         await using var badStream = await bad.App.OpenStreamAsync();
-        await goodStream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await goodStream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         good.App.AddItem();
-        await goodStream.NextOfTypeAsync(SseEventTypes.NewItem);
+        await goodStream.NextOfTypeAsync(SentimentEventTypes.NewItem);
         await Eventually.TrueAsync(() => failing.Fetches >= 1 && Polls(capture, nameof(PollSpanFailingSource)).Count >= 1, "a failed poll was traced");
 
         var polls = Polls(capture, nameof(PollSpanTestSource));

@@ -91,7 +91,7 @@ internal sealed class RawSseStream : IAsyncDisposable
         {
             Volatile.Write(ref _lastEventId, item.EventId);
             Interlocked.Increment(ref _count);
-            if (item.EventType == SseEventTypes.NewItem)
+            if (item.EventType == SentimentEventTypes.NewItem)
             {
                 Interlocked.Increment(ref _newItems);
             }

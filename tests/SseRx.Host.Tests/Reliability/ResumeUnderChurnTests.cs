@@ -38,7 +38,7 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
             }
 
             connections[^1].Events.Add($"{e.EventType} {e.EventId}");
-            if (e.EventType == SseEventTypes.NewItem)
+            if (e.EventType == SentimentEventTypes.NewItem)
             {
                 received.Add(SseStream.Json(e).GetProperty("item_id").GetString()!);
             }
@@ -51,7 +51,7 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
         // Publish only once the feed has polled (its first metrics): items before its first cursor are not "new".
         connections.Add((null, []));
         var stream = await OpenAsync(client, lastEventId: null);
-        Record(await stream.NextOfTypeAsync(SseEventTypes.Metrics));
+        Record(await stream.NextOfTypeAsync(SentimentEventTypes.Metrics));
         var windowStart = SseEventId.AtTime(DateTimeOffset.UtcNow);
         var producer = ItemProducer.Start(app, TimeSpan.FromMilliseconds(5));
         var stopwatch = Stopwatch.StartNew();
@@ -89,14 +89,14 @@ public sealed class ResumeUnderChurnTests(ITestOutputHelper output)
                 }
 
                 Record(next.Value);
-                if (next.Value.EventType == SseEventTypes.NewItem)
+                if (next.Value.EventType == SentimentEventTypes.NewItem)
                 {
                     missing.Remove(received[^1]);
                 }
             }
 
             stopwatch.Stop();
-            var storedItems = Assert.IsAssignableFrom<IReadOnlyList<SseRx.Sentiment.SentimentItem>>(
+            var storedItems = Assert.IsAssignableFrom<IReadOnlyList<SseRx.Host.Sentiment.SentimentItem>>(
                 await app.Store.ReadAsync(new EntryRange(windowStart, SseEventId.Settled(DateTimeOffset.UtcNow.AddMinutes(1)), int.MaxValue), CancellationToken.None));
             var storedIds = storedItems.Select(i => i.ItemId).ToList();
             var distinct = new HashSet<string>(received, StringComparer.Ordinal);

@@ -134,7 +134,7 @@ public sealed class RotationTests(ITestOutputHelper output)
                         lastEventId = e.EventId;
                     }
 
-                    if (e.EventType == SseEventTypes.Metrics)
+                    if (e.EventType == SentimentEventTypes.Metrics)
                     {
                         FirstMetrics.TrySetResult();
                     }
@@ -142,7 +142,7 @@ public sealed class RotationTests(ITestOutputHelper output)
                     {
                         result.Resyncs++;
                     }
-                    else if (e.EventType == SseEventTypes.NewItem)
+                    else if (e.EventType == SentimentEventTypes.NewItem)
                     {
                         var id = SseStream.Json(e).GetProperty("item_id").GetString()!;
                         result.Ids.Add(id);

@@ -88,7 +88,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
                 Assert.All(
                     r.Events.Where(e => e.EventType != SseEventTypes.Heartbeat),
                     e => Assert.True(SseEventId.Parse(e.EventId!) > cursor, $"{e.EventType} {e.EventId} is not after the cursor {r.Cursor}"));
-                Assert.Contains(r.Events, e => e.EventType is SseEventTypes.Metrics or SseEventTypes.Resync);
+                Assert.Contains(r.Events, e => e.EventType is SentimentEventTypes.Metrics or SseEventTypes.Resync);
             });
             output.WriteLine($"new process: {resumed.Length} cursors accepted (200, metrics, nothing at or before the cursor)");
         }
@@ -149,7 +149,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         await using var stream = await RawSseStream.OpenAsync(host.Endpoint, cursor, keepEvents: true, cancellationToken);
         Assert.Equal(200, stream.StatusCode);
         await Eventually.TrueAsync(
-            () => stream.Events.Any(e => e.EventType is SseEventTypes.Metrics or SseEventTypes.Resync) || stream.Completion.IsCompleted,
+            () => stream.Events.Any(e => e.EventType is SentimentEventTypes.Metrics or SseEventTypes.Resync) || stream.Completion.IsCompleted,
             $"the resume from {cursor} delivered a snapshot",
             TimeSpan.FromSeconds(20));
         return (cursor, stream.Events);

@@ -132,7 +132,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         await slow.ReadUntilAsync("\r\n0\r\n\r\n"u8.ToArray(), timeout: SseRxApp.Deadline);
         var (payload, terminated) = RawSocketClient.Dechunk(slow.RawBody);
         var slowEvents = await ParseAsync(payload);
-        var slowIds = slowEvents.Where(e => e.EventType == SseEventTypes.NewItem).Select(e => SseStream.Json(e).GetProperty("item_id").GetString()!).ToList();
+        var slowIds = slowEvents.Where(e => e.EventType == SentimentEventTypes.NewItem).Select(e => SseStream.Json(e).GetProperty("item_id").GetString()!).ToList();
         var largestEvent = published.Max(id => id.Length) + 256;
         var bound = slow.Socket.ReceiveBufferSize + effectiveServerSendBuffer + kestrelBuffer + (SsePump.MaxEventsPerFlush * largestEvent);
 
@@ -222,7 +222,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
             while (Volatile.Read(ref _expected) is var expected && (expected < 0 || _ids.Count < expected))
             {
                 var next = await _stream.NextAsync() ?? throw new InvalidOperationException($"A fast client's stream ended after {_ids.Count} items.");
-                if (next.EventType == SseEventTypes.NewItem)
+                if (next.EventType == SentimentEventTypes.NewItem)
                 {
                     _ids.Add(SseStream.Json(next).GetProperty("item_id").GetString()!);
                 }

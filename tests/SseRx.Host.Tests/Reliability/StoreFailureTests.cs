@@ -6,8 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SseRx.Host.Hosting;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.InMemory;
-using SseRx.Sentiment;
 using Xunit.Abstractions;
 
 namespace SseRx.Host.Tests.Reliability;
@@ -35,11 +33,11 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
         var source = app.Services.GetRequiredService<FaultySource>();
         await using var stream = await app.OpenStreamAsync();
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var before = app.AddItem();
 
         // The whole batch (new_item, metrics, sentiment_update): after it nothing changes until the outage.
-        await stream.ReadUntilAsync(e => e.EventType == SseEventTypes.SentimentUpdate);
+        await stream.ReadUntilAsync(e => e.EventType == SentimentEventTypes.SentimentUpdate);
         Assert.Contains(before.ItemId, stream.ItemIds());
         Assert.Equal("healthy", (await HealthAsync(app)).GetProperty("status").GetString());
         var lastIdBefore = stream.LastEventId;
@@ -74,7 +72,7 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
         {
             var next = await stream.NextAsync() ?? throw new InvalidOperationException("The stream ended after the outage.");
             afterOutage.Add(next);
-            if (next.EventType == SseEventTypes.NewItem)
+            if (next.EventType == SentimentEventTypes.NewItem)
             {
                 received.Add(SseStream.Json(next).GetProperty("item_id").GetString()!);
             }
@@ -82,7 +80,7 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
 
         var recoveredAfter = recovering.Elapsed;
         var outage = outageStarted.Elapsed;
-        await stream.ReadUntilAsync(e => e.EventType == SseEventTypes.Metrics);
+        await stream.ReadUntilAsync(e => e.EventType == SentimentEventTypes.Metrics);
         var metrics = SseStream.Json(stream.Received[^1]);
         health = await HealthAsync(app);
         var fetches = source.Fetches.ToList();
@@ -93,7 +91,7 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
             $"the first successful poll read {firstSuccess.NewItems} items ({written.Length} written during the outage, and the one before it in its look-back)");
 
         Assert.Equal(written.Select(i => i.ItemId), received);
-        Assert.DoesNotContain(afterOutage, e => e.EventType == SseEventTypes.NewItem && SseStream.Json(e).GetProperty("item_id").GetString() == before.ItemId);
+        Assert.DoesNotContain(afterOutage, e => e.EventType == SentimentEventTypes.NewItem && SseStream.Json(e).GetProperty("item_id").GetString() == before.ItemId);
         // The first successful poll read them all, and the item before the outage, which lies in its look-back for late items.
         Assert.Equal(written.Length + 1, firstSuccess.NewItems);
         Assert.Equal(4, metrics.GetProperty("total").GetInt32());
@@ -110,7 +108,7 @@ public sealed class StoreFailureTests(ITestOutputHelper output)
         await using var app = StartWithFaultySource(logs);
         var source = app.Services.GetRequiredService<FaultySource>();
         await using var stream = await app.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var lastIdBefore = stream.LastEventId;
 
         source.FailWith(new StoreConfigurationException("Requested resource not found: Table: sserx-items not found"));

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.Host.Dashboard;
 using SseRx.Host.Tests.Infrastructure;
 using static SseRx.Host.Tests.Configurations.ConfigurationApi;

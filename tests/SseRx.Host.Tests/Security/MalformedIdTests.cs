@@ -63,7 +63,7 @@ public sealed class MalformedIdTests
             var resync = await stream.NextOfTypeAsync(SseEventTypes.Resync);
             Assert.True(SseStream.Json(resync).GetProperty("reason").GetString() == "malformed", $"'{id}': {resync.Data}");
             Assert.True(SseEventId.TryParse(resync.EventId, out _), $"'{id}': resync id '{resync.EventId}'");
-            await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+            await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         }
 
         await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0, "every stream was released");
@@ -106,7 +106,7 @@ public sealed class MalformedIdTests
         var resync = await stream.NextOfTypeAsync(SseEventTypes.Resync);
 
         Assert.Equal(reason, SseStream.Json(resync).GetProperty("reason").GetString());
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class MalformedIdTests
         // Honouring it would mean sending nothing until the year 2286: no server issued it.
         var resync = await stream.NextOfTypeAsync(SseEventTypes.Resync);
         Assert.Equal("unknown", SseStream.Json(resync).GetProperty("reason").GetString());
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         var item = app.AddItem();
         await stream.ReadUntilAsync(e => e.EventId == item.EventId.ToString());

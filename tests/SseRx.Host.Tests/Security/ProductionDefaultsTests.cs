@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.Host.Auth;
 using SseRx.Host.Hosting;
 using SseRx.Host.Tests.Infrastructure;

@@ -4,8 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.InMemory;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Security;
 
@@ -85,7 +83,7 @@ public sealed class WireInjectionTests
             }
 
             var only = Assert.Single(parsed);
-            Assert.Equal(SseEventTypes.Metrics, only.EventType);
+            Assert.Equal(SentimentEventTypes.Metrics, only.EventType);
             Assert.Equal(sent.Id.ToString(), only.EventId);
             Assert.True(Expected(keys).SequenceEqual(ByTagKeys(only.Data)), $"seed {Seed}, round {round}: {Describe(keys)}");
         }
@@ -105,7 +103,7 @@ public sealed class WireInjectionTests
                 s.AddSingleton<IEntryLog<SentimentItem>>(sp => sp.GetRequiredService<HostileRows>());
             });
         await using var stream = await app.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var rows = app.Services.GetRequiredService<HostileRows>();
 
         var valid = new List<string>();
@@ -119,18 +117,18 @@ public sealed class WireInjectionTests
             valid.Add(item.ItemId);
             projection.Next(Snapshot(keys, round));
 
-            var metrics = await stream.ReadUntilAsync(e => e.EventType == SseEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == round);
+            var metrics = await stream.ReadUntilAsync(e => e.EventType == SentimentEventTypes.Metrics && SseStream.Json(e).GetProperty("total").GetInt32() == round);
             Assert.True(Expected(keys).SequenceEqual(ByTagKeys(metrics.Data)), $"seed {Seed}, round {round}: {Describe(keys)}");
         }
 
         // Items are delivered once they settle, which may be a poll after the metrics queued with them.
         await stream.ReadUntilAsync(e => e.EventId == last!.EventId.ToString());
 
-        string[] allowed = [SseEventTypes.Heartbeat, SseEventTypes.Metrics, SseEventTypes.NewItem];
+        string[] allowed = [SseEventTypes.Heartbeat, SentimentEventTypes.Metrics, SentimentEventTypes.NewItem];
         Assert.All(stream.Received, e => Assert.Contains(e.EventType, allowed));
         Assert.All(stream.Received, e => Assert.True(SseEventId.TryParse(e.EventId, out _), $"id '{e.EventId}'"));
         Assert.Equal(valid, stream.ItemIds());
-        Assert.Equal(61, stream.Received.Count(e => e.EventType == SseEventTypes.Metrics));
+        Assert.Equal(61, stream.Received.Count(e => e.EventType == SentimentEventTypes.Metrics));
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using SseRx.Configurations;
+using SseRx.Host.Configurations;
 using SseRx.Host.Tests.Infrastructure;
 
 namespace SseRx.Host.Tests.Streaming;
@@ -51,7 +51,7 @@ public sealed class ConfigurationStreamTests
         var configuration = await CreateAsync(app, "alice", "AAPL");
         await using var stream = await app.OpenStreamAsync($"/api/v2/configurations/{configuration.Id}/stream", headers: As("alice"));
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         var hiddenBefore = app.AddItem("MSFT");
         var shownBefore = app.AddItem("AAPL");

@@ -4,8 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.InMemory;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Streaming;
 
@@ -114,7 +112,7 @@ public sealed class ConnectionLifecycleTests
         for (var i = 0; i < 20; i++)
         {
             var stream = await app.OpenStreamAsync();
-            await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+            await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
             streams.Add(stream);
         }
 
@@ -145,7 +143,7 @@ public sealed class ConnectionLifecycleTests
     {
         await using var app = SseRxApp.Start(new Dictionary<string, string?>(QuietHeartbeat) { ["ConsumerBufferCapacity"] = "16" });
         await using var slow = await app.OpenStreamAsync();
-        await slow.NextOfTypeAsync(SseEventTypes.Metrics);
+        await slow.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         // One poll delivers far more than the client's buffer holds while it reads nothing.
         for (var i = 0; i < 2000; i++)
@@ -157,6 +155,6 @@ public sealed class ConnectionLifecycleTests
             () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
             "the slow client was dropped and its subscription released");
         await slow.ReadToEndAsync();
-        Assert.True(slow.Received.Count(e => e.EventType == SseEventTypes.NewItem) < 2000, "the client was dropped before it got everything");
+        Assert.True(slow.Received.Count(e => e.EventType == SentimentEventTypes.NewItem) < 2000, "the client was dropped before it got everything");
     }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using SseRx.Host.Streaming;
 using SseRx.Host.Tests.Infrastructure;
-using SseRx.Sentiment;
 
 namespace SseRx.Host.Tests.Streaming;
 
@@ -37,7 +36,7 @@ public sealed class StreamTests
         Assert.Equal(1, data.GetProperty("connections").GetInt32());
 
         // Nothing changes after the first metrics, so the next heartbeat comes after one silent second.
-        var metrics = await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        var metrics = await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var second = await stream.NextOfTypeAsync(SseEventTypes.Heartbeat);
         Assert.Null(second.ReconnectionInterval);
         Assert.Equal(stream.Received[^2].EventId, second.EventId);
@@ -59,7 +58,7 @@ public sealed class StreamTests
         app.Store.Add(app.NewItem("MSFT", SentimentLabel.Negative, -0.6) with { Timestamp = DateTimeOffset.UtcNow.AddSeconds(-1) });
         await using var stream = await app.OpenStreamAsync();
 
-        var metrics = SseStream.Json(await stream.NextOfTypeAsync(SseEventTypes.Metrics));
+        var metrics = SseStream.Json(await stream.NextOfTypeAsync(SentimentEventTypes.Metrics));
 
         Assert.Equal(2, metrics.GetProperty("total").GetInt32());
         Assert.Equal(1, metrics.GetProperty("positive").GetInt32());
@@ -72,10 +71,10 @@ public sealed class StreamTests
     {
         await using var app = SseRxApp.Start();
         await using var stream = await app.OpenStreamAsync();
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         var item = app.AddItem("NVDA", SentimentLabel.Negative, -0.75);
-        var received = await stream.NextOfTypeAsync(SseEventTypes.NewItem);
+        var received = await stream.NextOfTypeAsync(SentimentEventTypes.NewItem);
 
         Assert.Equal(item.EventId.ToString(), received.EventId);
         var data = SseStream.Json(received);
@@ -97,7 +96,7 @@ public sealed class StreamTests
         var seen = new List<string>();
         await using (var first = await app.OpenStreamAsync())
         {
-            await first.NextOfTypeAsync(SseEventTypes.Metrics);
+            await first.NextOfTypeAsync(SentimentEventTypes.Metrics);
             var items = Enumerable.Range(0, 3).Select(_ => app.AddItem()).ToList();
             await first.ReadUntilAsync(e => e.EventId == items[^1].EventId.ToString());
             seen.AddRange(first.ItemIds());
@@ -128,10 +127,10 @@ public sealed class StreamTests
 
         var resync = await stream.NextOfTypeAsync(SseEventTypes.Resync);
         Assert.Equal("malformed", SseStream.Json(resync).GetProperty("reason").GetString());
-        await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+        await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
 
         var types = stream.Received.Select(e => e.EventType).Where(t => t != SseEventTypes.Heartbeat).ToList();
-        Assert.Equal([SseEventTypes.Resync, SseEventTypes.Metrics], types.Take(2));
+        Assert.Equal([SseEventTypes.Resync, SentimentEventTypes.Metrics], types.Take(2));
     }
 
     [Theory]
@@ -194,7 +193,7 @@ public sealed class StreamTests
         string lastSeen;
         await using (var stream = await app.OpenStreamAsync())
         {
-            await stream.NextOfTypeAsync(SseEventTypes.Metrics);
+            await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
             await stream.ReadToEndAsync();
             Assert.True(stream.Ended);
             lastSeen = stream.LastEventId!;
@@ -203,7 +202,7 @@ public sealed class StreamTests
         await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "the ended stream released its lease");
         var missed = app.AddItem();
         await using var resumed = await app.OpenStreamAsync(lastEventId: lastSeen);
-        var received = await resumed.NextOfTypeAsync(SseEventTypes.NewItem);
+        var received = await resumed.NextOfTypeAsync(SentimentEventTypes.NewItem);
         Assert.Equal(missed.EventId.ToString(), received.EventId);
     }
 }
