@@ -14,7 +14,7 @@ builder.Services.AddSseRxAuthentication(builder.Configuration);
 builder.Services.AddSseRxRateLimiting(builder.Configuration);
 
 var app = builder.Build();
-var options = app.Services.GetRequiredService<IOptions<SseRxOptions>>().Value;
+var options = app.Services.GetRequiredService<IOptions<SseRxHostOptions>>().Value;
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

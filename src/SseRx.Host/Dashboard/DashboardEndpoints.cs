@@ -24,7 +24,7 @@ internal static class DashboardEndpoints
     /// </summary>
     public static RouteHandlerBuilder MapDashboardConfig(this IEndpointRouteBuilder endpoints)
     {
-        var settings = endpoints.ServiceProvider.GetRequiredService<IOptions<SseRxOptions>>().Value.Dashboard;
+        var settings = endpoints.ServiceProvider.GetRequiredService<IOptions<SseRxHostOptions>>().Value.Dashboard;
         var script = ConfigScript(settings);
         return endpoints.MapGet("/config.js", (HttpContext context) =>
         {

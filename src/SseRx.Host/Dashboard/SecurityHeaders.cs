@@ -19,7 +19,7 @@ internal static class SecurityHeaders
     /// <summary>Adds the middleware. The policy is computed once from <c>SseRx:Dashboard</c>.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        var settings = app.ApplicationServices.GetRequiredService<IOptions<SseRxOptions>>().Value.Dashboard;
+        var settings = app.ApplicationServices.GetRequiredService<IOptions<SseRxHostOptions>>().Value.Dashboard;
         var policy = ContentSecurityPolicy(settings);
         return app.Use((context, next) =>
         {

@@ -15,7 +15,7 @@ internal static class HealthEndpoints
     /// sending heartbeats, which is why readiness does not fail.
     /// </summary>
     public static RouteHandlerBuilder MapHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/health", (HttpContext context, SseRxRuntime runtime) =>
+        endpoints.MapGet("/health", (HttpContext context, SseRxRuntime runtime, ConnectionGate gate) =>
         {
             var poll = runtime.Health.Current;
             var status = poll.State switch
@@ -29,7 +29,7 @@ internal static class HealthEndpoints
             return TypedResults.Json(new HealthReport(
                 status,
                 runtime.Options.Role.ToString().ToLowerInvariant(),
-                runtime.Gate.Active,
+                gate.Active,
                 new PollReport(
                     poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount, runtime.Feed.LateEntries)),
                 HealthJsonContext.Default.HealthReport);

@@ -10,7 +10,7 @@ namespace SseRx.Host.Hosting;
 /// </summary>
 internal sealed partial class DynamoDbStartup(
     IServiceProvider services,
-    IOptions<SseRxOptions> options,
+    IOptions<SseRxHostOptions> options,
     ILogger<DynamoDbStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

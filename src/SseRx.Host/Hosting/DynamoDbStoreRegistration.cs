@@ -11,7 +11,7 @@ namespace SseRx.Host.Hosting;
 internal static class DynamoDbStoreRegistration
 {
     /// <summary>The configuration section of the DynamoDB settings.</summary>
-    public const string SectionName = SseRxOptions.SectionName + ":DynamoDb";
+    public const string SectionName = SseRxHostOptions.SectionName + ":DynamoDb";
 
     /// <summary>
     /// Binds <see cref="DynamoDbStoreOptions"/> from <c>SseRx:DynamoDb</c> (a configuration watch polls at
@@ -23,7 +23,7 @@ internal static class DynamoDbStoreRegistration
         var section = configuration.GetSection(SectionName);
         services.AddOptions<DynamoDbStoreOptions>()
             .Bind(section)
-            .PostConfigure<IOptions<SseRxOptions>>((options, sseRx) =>
+            .PostConfigure<IOptions<SseRxHostOptions>>((options, sseRx) =>
             {
                 if (section[nameof(DynamoDbStoreOptions.ConfigurationPollInterval)] is null)
                 {

@@ -9,7 +9,7 @@ namespace SseRx.Host.Hosting;
 /// <remarks>
 /// The defaults (20 per 10 seconds) leave room for reloads and reconnect storms of a real dashboard, while a client
 /// that reconnects in a loop is held to two attempts a second. This limits how often a client may connect; how many
-/// streams it may hold open at once is <see cref="SseRxOptions.MaxConnectionsPerClient"/>. Counted per process.
+/// streams it may hold open at once is <see cref="SseRxHostOptions.MaxConnectionsPerClient"/>. Counted per process.
 /// Validated at start-up by <see cref="RateLimitOptionsValidator"/>; read once.
 /// </remarks>
 internal sealed class RateLimitOptions

@@ -13,7 +13,7 @@ namespace SseRx.Host.Hosting;
 /// <summary>
 /// Abuse protection for the stream endpoints, on ASP.NET Core's built-in rate limiter: a fixed-window connection
 /// rate limit per client (<see cref="RateLimitOptions"/>, keyed by <see cref="ClientKey"/>). The per-client cap on
-/// concurrent streams is the gate's (<see cref="SseRxOptions.MaxConnectionsPerClient"/>); both answer 429.
+/// concurrent streams is the gate's (<see cref="SseRxHostOptions.MaxConnectionsPerClient"/>); both answer 429.
 /// </summary>
 internal static partial class RateLimiting
 {

@@ -10,7 +10,7 @@ namespace SseRx.Host.Hosting;
 /// </summary>
 internal sealed partial class SimulatorService(
     IServiceProvider services,
-    IOptions<SseRxOptions> options,
+    IOptions<SseRxHostOptions> options,
     IScheduler scheduler,
     ILogger<SimulatorService> logger) : IHostedService, IDisposable
 {

@@ -4,13 +4,14 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SseRx.AspNetCore;
+using SseRx.Host.Auth;
 using SseRx.Host.Configurations;
 using SseRx.DynamoDb;
 using SseRx.Host.DynamoDb;
 using SseRx.Host.Dashboard;
 using SseRx.Host.Metrics;
 using SseRx.Host.Observability;
-using SseRx.Host.Streaming;
 using SseRx.Host.Sentiment;
 
 namespace SseRx.Host.Hosting;
@@ -23,16 +24,16 @@ internal static class SseRxHostServiceCollectionExtensions
 
     /// <summary>
     /// Adds everything the endpoints need. Store-dependent services are chosen when first resolved (from the
-    /// validated <see cref="SseRxOptions"/>), so registrations made later, for example by tests, win.
+    /// validated <see cref="SseRxHostOptions"/>), so registrations made later, for example by tests, win.
     /// </summary>
     public static IServiceCollection AddSseRxHost(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(SseRxOptions.SectionName);
-        services.AddOptions<SseRxOptions>()
+        var section = configuration.GetSection(SseRxHostOptions.SectionName);
+        services.AddOptions<SseRxHostOptions>()
             .Bind(section)
             .PostConfigure(options => EmptyMeansOff(options, section))
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SseRxOptions>, SseRxOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SseRxHostOptions>, SseRxHostOptionsValidator>());
         services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         services.AddProblemDetails();
         services.PostConfigure<JsonOptions>(json => WithoutReflection(json.SerializerOptions));
@@ -44,14 +45,15 @@ internal static class SseRxHostServiceCollectionExtensions
         // OBSERVABILITY HOOK: the runtime polls through the instrumented source and history (poll spans and metrics, resume spans).
         services.TryAddSingleton(sp => sp.CreateInstrumentedRuntime());
         services.AddSseRxObservability(configuration);
-        services.TryAddSingleton<StreamHandler>();
+        services.AddSseRx();
+        services.AddOptions<SseRxOptions>().Configure<IOptions<SseRxHostOptions>>(static (streams, host) => ConfigureStreams(streams, host.Value));
         services.TryAddSingleton<MetricsReader>();
         services.AddHostedService<SseRxStartup>();
         services.AddHostedService<SimulatorService>();
 
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
-            .Configure<IOptions<SseRxOptions>>((cors, sseRx) => SseRxCors.Configure(cors, sseRx.Value.Cors));
+            .Configure<IOptions<SseRxHostOptions>>((cors, sseRx) => SseRxCors.Configure(cors, sseRx.Value.Cors));
         return services;
     }
 
@@ -59,9 +61,9 @@ internal static class SseRxHostServiceCollectionExtensions
     /// An empty <c>MaxConnectionsPerClient</c> turns the cap off. The reflection-based binder makes an empty value
     /// <see langword="null"/>; the source-generated one (the build's, for Native AOT) leaves the default in place.
     /// </summary>
-    private static void EmptyMeansOff(SseRxOptions options, IConfigurationSection section)
+    private static void EmptyMeansOff(SseRxHostOptions options, IConfigurationSection section)
     {
-        if (section[nameof(SseRxOptions.MaxConnectionsPerClient)] is { Length: 0 })
+        if (section[nameof(SseRxHostOptions.MaxConnectionsPerClient)] is { Length: 0 })
         {
             options.MaxConnectionsPerClient = null;
         }
@@ -82,6 +84,30 @@ internal static class SseRxHostServiceCollectionExtensions
                 chain.RemoveAt(i);
             }
         }
+    }
+
+    /// <summary>The package's stream settings, from the host's: limits, heartbeats, lifetime, retry, the buffer, client keys.</summary>
+    internal static void ConfigureStreams(SseRxOptions streams, SseRxHostOptions host)
+    {
+        streams.MaxConnections = host.MaxConnections;
+        streams.MaxConnectionsPerClient = host.MaxConnectionsPerClient;
+        streams.Stream = new SseStreamOptions
+        {
+            HeartbeatInterval = host.HeartbeatInterval,
+            MaxLifetime = host.MaxStreamLifetime,
+            RetryInterval = host.RetryInterval,
+            Buffer = new ConsumerBufferOptions
+            {
+                Capacity = host.ConsumerBufferCapacity,
+                MaxCapacity = host.ConsumerBufferMaxCapacity,
+
+                // Only the latest metrics matter to a client that is behind (each ticker's state is conflated by key).
+                ConflatedTypes = new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Heartbeat, SentimentEventTypes.Metrics },
+            },
+
+            // A signed-in user is one client wherever they connect from; anyone else is their address (IPv6 by /64).
+            ClientKey = static context => ClientKey.For(context, UserIdentity.GetUserId(context)),
+        };
     }
 
     private static void AddStores(this IServiceCollection services, IConfiguration configuration)
@@ -108,5 +134,5 @@ internal static class SseRxHostServiceCollectionExtensions
     }
 
     private static SseRxStoreKind StoreKind(IServiceProvider services) =>
-        services.GetRequiredService<IOptions<SseRxOptions>>().Value.Store;
+        services.GetRequiredService<IOptions<SseRxHostOptions>>().Value.Store;
 }

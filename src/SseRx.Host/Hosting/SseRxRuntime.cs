@@ -20,7 +20,7 @@ internal sealed partial class SseRxRuntime : IDisposable
 
     public SseRxRuntime(
         IEntryLog<SentimentItem> items,
-        IOptions<SseRxOptions> options,
+        IOptions<SseRxHostOptions> options,
         IScheduler scheduler,
         ILogger<SseRxRuntime> logger,
         IEventHistory? history = null,
@@ -45,25 +45,11 @@ internal sealed partial class SseRxRuntime : IDisposable
                 History = history ?? Feed.History(),
             },
             scheduler);
-        Gate = new ConnectionGate(new ConnectionGateOptions
-        {
-            MaxConnections = Options.MaxConnections,
-            MaxConnectionsPerClient = Options.MaxConnectionsPerClient,
-        });
-        BufferOptions = new ConsumerBufferOptions
-        {
-            Capacity = Options.ConsumerBufferCapacity,
-            MaxCapacity = Options.ConsumerBufferMaxCapacity,
-
-            // Only the latest metrics matter to a client that is behind; items and ticker updates are all kept.
-            ConflatedTypes = new HashSet<string>(StringComparer.Ordinal) { SseEventTypes.Heartbeat, SentimentEventTypes.Metrics },
-        };
-        Clock = new StreamClock(scheduler, ClockResolution(Options));
         _healthLog = Health.Subscribe(LogHealthChange);
     }
 
     /// <summary>The validated settings.</summary>
-    public SseRxOptions Options { get; }
+    public SseRxHostOptions Options { get; }
 
     /// <summary>The clock and timer source of every pipeline (substituted in tests).</summary>
     public IScheduler Scheduler { get; }
@@ -77,29 +63,9 @@ internal sealed partial class SseRxRuntime : IDisposable
     /// <summary>The replay journal every stream resumes from.</summary>
     public EventJournal Journal { get; }
 
-    /// <summary>Admits at most <see cref="SseRxOptions.MaxConnections"/> streams.</summary>
-    public ConnectionGate Gate { get; }
-
-    /// <summary>The per-connection buffer policy; shared, because it is never mutated after start-up.</summary>
-    public ConsumerBufferOptions BufferOptions { get; }
-
-    /// <summary>The one timer behind every stream's heartbeats and maximum lifetime.</summary>
-    public StreamClock Clock { get; }
-
-    /// <summary>
-    /// How late a heartbeat or a stream's end may be: a twentieth of the shorter of the two intervals, between 10 ms and
-    /// one second (one second with the defaults, 30 s heartbeats and 14 min 30 s lifetimes).
-    /// </summary>
-    internal static TimeSpan ClockResolution(SseRxOptions options)
-    {
-        var shorter = options.HeartbeatInterval < options.MaxStreamLifetime ? options.HeartbeatInterval : options.MaxStreamLifetime;
-        return TimeSpan.FromTicks(Math.Clamp(shorter.Ticks / 20, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
-    }
-
     public void Dispose()
     {
         _healthLog.Dispose();
-        Clock.Dispose();
         Journal.Dispose();
     }
 

@@ -12,7 +12,7 @@ internal sealed partial class SseRxStartup(
     IServiceProvider services,
     IServer server,
     IHostApplicationLifetime lifetime,
-    IOptions<SseRxOptions> options,
+    IOptions<SseRxHostOptions> options,
     ILogger<SseRxStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ internal sealed partial class EmfExporter : BaseExporter<Metric>
     private readonly string _namespace;
     private readonly KeyValuePair<string, string>[] _dimensions;
 
-    public EmfExporter(EmfOutput output, IOptions<ObservabilityOptions> options, IOptions<SseRxOptions> host, ILogger<EmfExporter> logger)
+    public EmfExporter(EmfOutput output, IOptions<ObservabilityOptions> options, IOptions<SseRxHostOptions> host, ILogger<EmfExporter> logger)
     {
         _output = output;
         _logger = logger;

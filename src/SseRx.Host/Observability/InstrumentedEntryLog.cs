@@ -12,7 +12,7 @@ namespace SseRx.Host.Observability;
 /// Poll spans are roots: the poller serves every connection of the process, so parenting it on the request that
 /// happened to start it would be misleading. A cancelled read (the last stream left) is neither timed nor an error.
 /// Thread-safe as the inner store is; one allocation per read for the async state machine. Resumes read the
-/// uninstrumented store: their spans come from the journal's resume outcome (<see cref="ResumeTracing"/>).
+/// uninstrumented store: their spans come from the journal's resume outcome (<see cref="ResumeSpan"/>).
 /// </remarks>
 internal sealed class InstrumentedEntryLog(IEntryLog<SentimentItem> inner, SseRxMetrics metrics, TimeProvider time) : IEntryLog<SentimentItem>
 {

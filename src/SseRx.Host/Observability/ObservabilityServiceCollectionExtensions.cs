@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using SseRx.AspNetCore;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SseRx.Host.Hosting;
@@ -72,6 +73,7 @@ internal static class ObservabilityServiceCollectionExtensions
         }
 
         services.TryAddSingleton<StreamTelemetry>();
+        services.TryAddSingleton<ISseStreamListener>(static sp => sp.GetRequiredService<StreamTelemetry>());
         return services;
     }
 

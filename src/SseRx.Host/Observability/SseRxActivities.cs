@@ -38,7 +38,7 @@ internal static class SseRxActivities
         /// <summary>Events written and flushed to the client.</summary>
         public const string EventsSent = "sserx.events_sent";
 
-        /// <summary>Why the stream ended; see <see cref="Streaming.StreamEnd"/>.</summary>
+        /// <summary>Why the stream ended; see <see cref="SseRx.AspNetCore.SseStreamEnd"/>.</summary>
         public const string EndReason = "sserx.end_reason";
 
         /// <summary>The <c>Last-Event-ID</c> the client resumed from.</summary>

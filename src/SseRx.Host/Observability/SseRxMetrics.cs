@@ -45,7 +45,7 @@ internal sealed class SseRxMetrics
         /// <summary><c>global</c> or <c>configuration</c>.</summary>
         public const string StreamKind = SseRxActivities.Tags.StreamKind;
 
-        /// <summary>Why a stream ended (a <see cref="Streaming.StreamEnd"/> name).</summary>
+        /// <summary>Why a stream ended (a <see cref="SseRx.AspNetCore.SseStreamEnd"/> name).</summary>
         public const string EndReason = SseRxActivities.Tags.EndReason;
 
         /// <summary>Why a stream was refused: <c>ProcessLimit</c>, <c>ClientLimit</c>, <c>ShuttingDown</c>, <c>RateLimit</c>.</summary>

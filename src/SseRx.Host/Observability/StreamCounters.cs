@@ -3,7 +3,7 @@ using SseRx.Host.Sentiment;
 namespace SseRx.Host.Observability;
 
 /// <summary>
-/// One connection's counters, kept by its writer loop (<see cref="Streaming.SsePump"/>): events sent, and the ingest
+/// One connection's counters, kept by its writer loop (the package's, through <see cref="StreamObservation"/>): events sent, and the ingest
 /// timestamps of the <c>new_item</c> events in the batch being written, which become
 /// <see cref="SseRxMetrics.Names.DeliveryDuration"/> values once the flush that carries them completes.
 /// </summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SseRx.AspNetCore;
 using SseRx.Host.Auth;
 using SseRx.Host.Hosting;
 using SseRx.Host.Streaming;
@@ -16,21 +17,21 @@ internal enum StreamKind
 }
 
 /// <summary>
-/// The observability of SSE connections, in one place for <see cref="StreamHandler"/>: the lifecycle logs (opened,
-/// closed, faulted, rejected; structured, at Information except a slow consumer's close (Warning) and a fault
-/// (Error)), the <c>sserx.stream</c> span, the per-connection <see cref="StreamCounters"/>, and the flush of metrics
-/// and spans when the last open stream ends.
+/// The observability of SSE connections, in one place: the package's <see cref="ISseStreamListener"/> for every stream
+/// it serves. The lifecycle logs (opened, closed, faulted, rejected; structured, at Information except a slow consumer's
+/// close (Warning) and a fault (Error)), the <c>sserx.stream</c> and <c>sserx.resume</c> spans, the per-connection
+/// <see cref="StreamCounters"/>, and the flush of metrics and spans when the last open stream ends.
 /// </summary>
 /// <remarks>
 /// A singleton; per-connection state lives in each <see cref="StreamObservation"/>. Thread-safe. The lifecycle logs use
-/// the <see cref="StreamHandler"/> category, so filters on it keep working.
+/// the <see cref="StreamTelemetry"/> category.
 /// </remarks>
 internal sealed partial class StreamTelemetry(
-    SseRxRuntime runtime,
+    ConnectionGate gate,
     SseRxMetrics metrics,
     TelemetryFlush flush,
     TimeProvider time,
-    ILogger<StreamHandler> logger)
+    ILogger<StreamTelemetry> logger) : ISseStreamListener
 {
     /// <summary>The shortest time between two flushes triggered by a stream's end, so connection churn cannot flood stdout.</summary>
     internal static readonly TimeSpan MinIdleFlushSpacing = TimeSpan.FromSeconds(1);
@@ -44,6 +45,22 @@ internal sealed partial class StreamTelemetry(
     /// A stream was admitted: logs <c>opened</c> and starts its <c>sserx.stream</c> span, parented on the request's
     /// <c>X-Amzn-Trace-Id</c> (else <c>traceparent</c>, else a new trace). The span becomes the current activity.
     /// </summary>
+    public ISseStreamObserver? Opened(HttpContext context, string? lastEventId) =>
+        Open(context, KindOf(context), UserIdentity.GetUserId(context), lastEventId);
+
+    /// <inheritdoc />
+    public void Rejected(HttpContext context, SseRejection reason, string? clientKey)
+    {
+        var (name, status) = reason switch
+        {
+            SseRejection.ClientLimit => ("ClientLimit", StatusCodes.Status429TooManyRequests),
+            SseRejection.ShuttingDown => ("ShuttingDown", StatusCodes.Status503ServiceUnavailable),
+            _ => ("ProcessLimit", StatusCodes.Status503ServiceUnavailable),
+        };
+        Rejected(context, KindOf(context), UserIdentity.GetUserId(context), clientKey, name, status);
+    }
+
+    /// <summary>Starts a stream's observation (see <see cref="Opened"/>).</summary>
     public StreamObservation Open(HttpContext context, StreamKind kind, string? userId, string? lastEventId)
     {
         var connectionId = context.TraceIdentifier;
@@ -52,8 +69,11 @@ internal sealed partial class StreamTelemetry(
         var traceId = activity is { IsAllDataRequested: true } ? TraceParents.ToAmazonTraceId(activity.TraceId) : null;
         LogOpened(logger, connectionId, kindName, userId, lastEventId, traceId);
         metrics.StreamOpened(kindName);
+        var resume = lastEventId is not null && activity is { IsAllDataRequested: true }
+            ? ResumeSpan.Start(activity.Context, lastEventId)
+            : null;
         return new StreamObservation(
-            this, connectionId, kindName, userId, traceId, time.GetTimestamp(), activity, new StreamCounters(metrics, time));
+            this, connectionId, kindName, userId, traceId, time.GetTimestamp(), activity, new StreamCounters(metrics, time), resume);
     }
 
     /// <summary>A stream was refused (503 or 429): logs <c>rejected</c> and counts it (<see cref="SseRxMetrics.Names.RejectedStreams"/>).</summary>
@@ -77,16 +97,19 @@ internal sealed partial class StreamTelemetry(
     /// <summary>The connection rate limiter refused a stream request (429): logs <c>rejected</c> and counts it.</summary>
     public void RateLimited(HttpContext context)
     {
-        var kind = context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "ConfigurationStream"
-            ? StreamKind.Configuration
-            : StreamKind.Global;
         var userId = UserIdentity.GetUserId(context);
-        Rejected(context, kind, userId, ClientKey.For(context, userId), "RateLimit", StatusCodes.Status429TooManyRequests);
+        Rejected(context, KindOf(context), userId, ClientKey.For(context, userId), "RateLimit", StatusCodes.Status429TooManyRequests);
     }
 
+    private static StreamKind KindOf(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == StreamEndpoints.ConfigurationStreamName
+            ? StreamKind.Configuration
+            : StreamKind.Global;
+
     /// <summary>Ends a stream: logs it, ends its span, and flushes metrics and spans if no other stream is open.</summary>
-    internal async Task EndAsync(StreamObservation stream, StreamEnd end, Exception? error)
+    internal async Task EndAsync(StreamObservation stream, SseStreamEnd end, Exception? error)
     {
+        stream.Resume?.Abandon();
         var duration = time.GetElapsedTime(stream.Started);
         var durationMs = Math.Round(duration.TotalMilliseconds, 1);
         var sent = stream.Counters.EventsSent;
@@ -94,13 +117,13 @@ internal sealed partial class StreamTelemetry(
         metrics.StreamEnded(stream.Kind, reason, duration);
         switch (end)
         {
-            case StreamEnd.Faulted:
+            case SseStreamEnd.Faulted:
                 LogFaulted(logger, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId, error);
                 break;
             default:
                 // A dropped slow client is worth a warning (too many mean the buffer or the instance is too small);
                 // every other end is routine.
-                var level = end == StreamEnd.SlowConsumer ? LogLevel.Warning : LogLevel.Information;
+                var level = end == SseStreamEnd.SlowConsumer ? LogLevel.Warning : LogLevel.Information;
                 LogClosed(logger, level, stream.ConnectionId, reason, durationMs, sent, stream.Kind, stream.UserId, stream.TraceId);
                 break;
         }
@@ -109,7 +132,7 @@ internal sealed partial class StreamTelemetry(
         {
             activity.SetTag(SseRxActivities.Tags.EventsSent, sent);
             activity.SetTag(SseRxActivities.Tags.EndReason, reason);
-            if (end == StreamEnd.Faulted)
+            if (end == SseStreamEnd.Faulted)
             {
                 activity.SetStatus(ActivityStatusCode.Error, error?.Message);
                 if (error is not null)
@@ -123,7 +146,7 @@ internal sealed partial class StreamTelemetry(
 
         // This stream still holds its lease: 1 means it is the last. On Lambda (one stream per environment) the
         // environment may be frozen once the response ends, so write what is pending before it does.
-        if (runtime.Gate.Active <= 1 && TryTakeIdleFlush())
+        if (gate.Active <= 1 && TryTakeIdleFlush())
         {
             await flush.FlushAsync(FlushTimeout).ConfigureAwait(false);
         }
@@ -198,16 +221,25 @@ internal sealed partial class StreamTelemetry(
 }
 
 /// <summary>
-/// One open stream's observability: its counters (handed to the writer loop), its span, and what its end is logged with.
-/// Created by <see cref="StreamTelemetry.Open"/>; end it once with <see cref="EndAsync"/>.
+/// One open stream's observability, the package's <see cref="ISseStreamObserver"/>: its counters, its spans, and what
+/// its end is logged with. Created by <see cref="StreamTelemetry.Open"/>; the package ends it once.
 /// </summary>
-internal sealed class StreamObservation
+internal sealed class StreamObservation : ISseStreamObserver
 {
     private readonly StreamTelemetry _owner;
 
     internal StreamObservation(
-        StreamTelemetry owner, string connectionId, string kind, string? userId, string? traceId, long started, Activity? activity, StreamCounters counters)
+        StreamTelemetry owner,
+        string connectionId,
+        string kind,
+        string? userId,
+        string? traceId,
+        long started,
+        Activity? activity,
+        StreamCounters counters,
+        ResumeSpan? resume)
     {
+        Resume = resume;
         _owner = owner;
         ConnectionId = connectionId;
         Kind = kind;
@@ -239,17 +271,15 @@ internal sealed class StreamObservation
     /// <summary>The counters the writer loop keeps.</summary>
     public StreamCounters Counters { get; }
 
-    /// <summary>
-    /// The journal's replay, in an <c>sserx.resume</c> span when the client sent a <c>Last-Event-ID</c> and this stream
-    /// is traced; otherwise <paramref name="resume"/> without a callback.
-    /// </summary>
-    /// <param name="resume">The journal's <c>ResumeFrom</c> for this client, given the outcome callback (or null).</param>
-    /// <param name="lastEventId">The client's <c>Last-Event-ID</c>.</param>
-    public IObservable<SseEvent> TraceResume(Func<Action<ResumeOutcome>?, IObservable<SseEvent>> resume, string? lastEventId) =>
-        lastEventId is null || Activity is not { IsAllDataRequested: true } activity
-            ? resume(null)
-            : ResumeTracing.Trace(resume, activity.Context, lastEventId);
+    /// <summary>The <c>sserx.resume</c> span of a client that sent a <c>Last-Event-ID</c>, when traced.</summary>
+    public ResumeSpan? Resume { get; }
 
-    /// <summary>Logs the end, ends the span and, for the last open stream, flushes metrics and spans.</summary>
-    public Task EndAsync(StreamEnd end, Exception? error) => _owner.EndAsync(this, end, error);
+    public void Resumed(ResumeOutcome outcome) => Resume?.Resolved(outcome);
+
+    public void Written(SseEvent value) => Counters.Written(value);
+
+    public void Flushed(int events) => Counters.Flushed(events);
+
+    /// <summary>Logs the end, ends the spans and, for the last open stream, flushes metrics and spans.</summary>
+    public async ValueTask EndedAsync(SseStreamEnd reason, Exception? failure) => await _owner.EndAsync(this, reason, failure);
 }

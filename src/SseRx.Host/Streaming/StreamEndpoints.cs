@@ -1,23 +1,72 @@
+using System.Reactive.Linq;
+using SseRx.AspNetCore;
+using SseRx.Host.Auth;
+using SseRx.Host.Configurations;
 using SseRx.Host.Hosting;
 
 namespace SseRx.Host.Streaming;
 
-/// <summary>Maps the SSE endpoints: the global stream and a configuration's stream.</summary>
+/// <summary>
+/// Maps the SSE endpoints, on the package's stream result (<see cref="SseRxResults.Stream"/>): admission, resume,
+/// heartbeats, lifetime, the slow-consumer policy and shutdown are all the package's; what is the application's is
+/// which journal, who may read a configuration, and its ticker filter.
+/// </summary>
 internal static class StreamEndpoints
 {
+    /// <summary>The endpoint name of a configuration's stream (the telemetry tells the two kinds apart by it).</summary>
+    internal const string ConfigurationStreamName = "ConfigurationStream";
+
     /// <summary>
-    /// Maps <c>GET /api/v2/stream</c> and <c>GET /api/v2/configurations/{id}/stream</c>; see <see cref="StreamHandler"/>.
-    /// Both are under the connection rate limit (<see cref="RateLimiting.StreamPolicy"/>).
+    /// Maps <c>GET /api/v2/stream</c> (everything) and <c>GET /api/v2/configurations/{id}/stream</c> (one configuration's
+    /// tickers; 401 without an identity, 404 when the configuration does not exist or is another user's, the same
+    /// response so nothing leaks; an edit applies to the open stream, a delete ends it). Both are under the connection
+    /// rate limit (<see cref="RateLimiting.StreamPolicy"/>).
     /// </summary>
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/v2").RequireStreamRateLimit();
-        group.MapGet("/stream", (HttpContext context, StreamHandler handler) => handler.StreamAllAsync(context))
+        group.MapGet("/stream", static (SseRxRuntime runtime) => SseRxResults.Stream(runtime.Journal))
             .WithName("Stream");
-        group.MapGet(
-                "/configurations/{id}/stream",
-                (HttpContext context, string id, StreamHandler handler) => handler.StreamConfigurationAsync(context, id))
-            .WithName("ConfigurationStream");
+        group.MapGet("/configurations/{id}/stream", StreamConfigurationAsync)
+            .WithName(ConfigurationStreamName);
         return group;
     }
+
+    private static async Task<IResult> StreamConfigurationAsync(
+        HttpContext context, string id, SseRxRuntime runtime, IConfigurationStore store)
+    {
+        // A bad Last-Event-ID is refused before the identity and the store lookup.
+        if (SseRxResults.ValidateLastEventId(context) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var userId = UserIdentity.GetUserId(context);
+        if (userId is null)
+        {
+            return UserIdentity.Unauthorized(context);
+        }
+
+        if (await store.GetAsync(userId, id, context.RequestAborted) is null)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Configuration not found",
+                detail: "There is no configuration with this id for the current user.");
+        }
+
+        var watch = store.Watch(userId, id);
+        return SseRxResults.Stream(runtime.Journal, pipeline: events => Filter(events, watch));
+    }
+
+    /// <summary>
+    /// The configuration's current tickers, switched live on every edit; the stream completes when the configuration is
+    /// deleted (the watch emits <see langword="null"/>). One watch subscription.
+    /// </summary>
+    private static IObservable<SseEvent> Filter(IObservable<SseEvent> events, IObservable<UserConfiguration?> configuration) =>
+        configuration.Publish(watch => events
+            .WhereTopics(watch
+                .TakeWhile(static c => c is not null)
+                .Select(static c => (IReadOnlySet<string>)new HashSet<string>(c!.Tickers, StringComparer.Ordinal)))
+            .TakeUntil(watch.Where(static c => c is null)));
 }

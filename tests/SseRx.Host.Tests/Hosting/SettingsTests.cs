@@ -25,9 +25,9 @@ public sealed class SettingsTests
     [Fact]
     public void The_defaults_are_valid_and_match_the_settings_contract()
     {
-        var options = new SseRxOptions();
+        var options = new SseRxHostOptions();
 
-        Assert.True(new SseRxOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new SseRxHostOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(SseRxRole.All, options.Role);
         Assert.Equal(SseRxStoreKind.Memory, options.Store);
         Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);

@@ -79,6 +79,12 @@ public sealed class SseRxApp : IAsyncDisposable
     /// <summary>The per-process runtime (journal, gate, feed).</summary>
     internal SseRxRuntime Runtime => Services.GetRequiredService<SseRxRuntime>();
 
+    /// <summary>The admission gate every stream passes.</summary>
+    public ConnectionGate Gate => Services.GetRequiredService<ConnectionGate>();
+
+    /// <summary>The one clock behind every stream's heartbeat and lifetime.</summary>
+    public StreamClock Clock => Services.GetRequiredService<StreamClock>();
+
     /// <summary>The in-memory store the feed polls (unless a test replaced the source).</summary>
     public InMemorySentimentStore Store => Services.GetRequiredService<InMemorySentimentStore>();
 
@@ -188,7 +194,7 @@ public sealed class SseRxApp : IAsyncDisposable
             builder.UseEnvironment(environment);
             foreach (var (key, value) in settings)
             {
-                builder.UseSetting($"{SseRxOptions.SectionName}:{key}", value);
+                builder.UseSetting($"{SseRxHostOptions.SectionName}:{key}", value);
             }
 
             if (services is not null)

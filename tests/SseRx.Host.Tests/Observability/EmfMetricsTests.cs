@@ -159,7 +159,7 @@ public sealed class EmfMetricsTests
             Assert.Equal(Items, stream.ItemIds().Count);
         }
 
-        await Eventually.TrueAsync(() => app.App.Runtime.Gate.Active == 0, "every stream ended");
+        await Eventually.TrueAsync(() => app.App.Gate.Active == 0, "every stream ended");
         await app.App.Host.StopAsync();
 
         Assert.Equal(streams.Sum(s => s.Received.Count), app.Sum(SseRxMetrics.Names.EventsSent));
@@ -300,7 +300,7 @@ public sealed class EmfMetricsTests
             var exporter = new EmfExporter(
                 new EmfOutput(_lines),
                 Options.Create(new ObservabilityOptions()),
-                Options.Create(new SseRxOptions()),
+                Options.Create(new SseRxHostOptions()),
                 NullLogger<EmfExporter>.Instance);
             _reader = new BaseExportingMetricReader(exporter) { TemporalityPreference = MetricReaderTemporalityPreference.Delta };
             _provider = Sdk.CreateMeterProviderBuilder().AddMeter(SseRxMetrics.MeterName).AddReader(_reader).Build();

@@ -10,7 +10,7 @@ namespace SseRx.Host.Tests.Observability;
 /// <summary>The connection lifecycle logs: opened, closed, faulted, rejected, at Information, with structured properties.</summary>
 public sealed class LifecycleLogTests
 {
-    private const string HandlerCategory = "SseRx.Host.Streaming.StreamHandler";
+    private const string HandlerCategory = "SseRx.Host.Observability.StreamTelemetry";
 
     private static readonly Dictionary<string, string?> QuietHeartbeat = new() { ["HeartbeatInterval"] = "01:00:00" };
 

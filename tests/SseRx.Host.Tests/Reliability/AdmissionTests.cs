@@ -52,7 +52,7 @@ public sealed class AdmissionTests(ITestOutputHelper output)
 
             Assert.Equal(Limit, admitted.Count);
             Assert.Equal(attempts - Limit, refused.Count);
-            Assert.Equal(Limit, app.Runtime.Gate.Active);
+            Assert.Equal(Limit, app.Gate.Active);
             Assert.Equal(Limit, app.Runtime.Journal.ReaderCount);
 
             foreach (var refusal in refused)
@@ -77,9 +77,9 @@ public sealed class AdmissionTests(ITestOutputHelper output)
         }
 
         await Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
+            () => app.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
             "every lease and journal reader was released");
-        output.WriteLine($"After closing all: active {app.Runtime.Gate.Active}, journal readers {app.Runtime.Journal.ReaderCount}");
+        output.WriteLine($"After closing all: active {app.Gate.Active}, journal readers {app.Runtime.Journal.ReaderCount}");
     }
 
     private static async Task<string> FirstEventTypeAsync(HttpResponseMessage response)

@@ -58,14 +58,14 @@ public sealed class LeakTests(ITestOutputHelper output)
 
         output.WriteLine(
             $"Leaks ({Soak.Form}): {cycles} cycles ({resets} RST mid-stream, {polite} FIN) in {stopwatch.Elapsed.TotalSeconds:0.0} s " +
-            $"with {Workers} concurrent clients; after: active {app.Runtime.Gate.Active}, journal readers {app.Runtime.Journal.ReaderCount}, clock registrations {app.Runtime.Clock.Count}; " +
+            $"with {Workers} concurrent clients; after: active {app.Gate.Active}, journal readers {app.Runtime.Journal.ReaderCount}, clock registrations {app.Clock.Count}; " +
             $"managed memory {Soak.Megabytes(baseline)} before, {Soak.Megabytes(middle)} after the first half, {Soak.Megabytes(after)} after " +
             $"(second half {Soak.Megabytes(after - middle)}, tolerance +{Soak.Megabytes(tolerance)}; the store gained {itemsAdded} items meanwhile)");
 
         Assert.Equal(cycles, resets + polite);
-        Assert.Equal(0, app.Runtime.Gate.Active);
+        Assert.Equal(0, app.Gate.Active);
         Assert.Equal(0, app.Runtime.Journal.ReaderCount);
-        Assert.Equal(0, app.Runtime.Clock.Count);
+        Assert.Equal(0, app.Clock.Count);
         Assert.True(
             after - middle < tolerance,
             $"managed memory grew by {Soak.Megabytes(after - middle)} over the second {cycles - half} cycles (the first: {Soak.Megabytes(middle - baseline)})");
@@ -106,7 +106,7 @@ public sealed class LeakTests(ITestOutputHelper output)
 
     private static Task WaitIdleAsync(SseRxApp app) =>
         Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0 && app.Runtime.Clock.Count == 0,
+            () => app.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0 && app.Clock.Count == 0,
             "every lease, journal reader and clock registration was released");
 
     private static long ManagedMemory()

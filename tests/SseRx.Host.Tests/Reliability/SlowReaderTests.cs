@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SseRx.Host.Streaming;
+using SseRx.AspNetCore;
+using SseRx.Host.Observability;
 using SseRx.Host.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -25,7 +26,7 @@ namespace SseRx.Host.Tests.Reliability;
 /// writer's flush once <see cref="KestrelServerLimits.MaxResponseBufferSize"/> (64 KiB by default) is waiting, then
 /// the connection's <see cref="ConsumerBuffer"/> (<c>ConsumerBufferCapacity</c> events). Our buffer only starts to
 /// fill once the other two are full, so the client absorbs at most kernel buffers + 64 KiB (+ up to one flush of
-/// <see cref="SsePump.MaxEventsPerFlush"/> events written before the pause) before it is dropped; the test asserts
+/// <see cref="SseStreamOptions.MaxEventsPerFlush"/> events written before the pause) before it is dropped; the test asserts
 /// exactly that bound. Only the 64 KiB pipe and the buffer's 32 event references are managed memory.
 /// </para>
 /// <para>
@@ -78,7 +79,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         using var slow = await RawSocketClient.OpenAsync(app.BaseAddress, "/api/v2/stream", SlowReceiveBuffer);
         await slow.ReadHeadAsync();
         Assert.Equal(200, slow.StatusCode);
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == FastClients + 1, "every client was admitted");
+        await Eventually.TrueAsync(() => app.Gate.Active == FastClients + 1, "every client was admitted");
         var baseline = ManagedMemory();
 
         // 5 items every 25 ms (200/s) with ~100-character ids: about 70 KB/s per client, in batches of well under
@@ -100,7 +101,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
             catch (Xunit.Sdk.XunitException)
             {
                 output.WriteLine(
-                    $"Not dropped after {stopwatch.Elapsed.TotalSeconds:0} s and {producer.Count} items: active {app.Runtime.Gate.Active}, " +
+                    $"Not dropped after {stopwatch.Elapsed.TotalSeconds:0} s and {producer.Count} items: active {app.Gate.Active}, " +
                     $"journal readers {app.Runtime.Journal.ReaderCount} ({FastClients} clients keep up)");
                 throw;
             }
@@ -108,7 +109,7 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
             publishedAtDrop = producer.Count;
             atDrop = stopwatch.ElapsedMilliseconds;
             await Eventually.TrueAsync(
-                () => app.Runtime.Gate.Active == FastClients && app.Runtime.Journal.ReaderCount == FastClients,
+                () => app.Gate.Active == FastClients && app.Runtime.Journal.ReaderCount == FastClients,
                 "the dropped client's lease and journal reader were released, and only those");
             memoryAtDrop = ManagedMemory();
 
@@ -134,12 +135,12 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         var slowEvents = await ParseAsync(payload);
         var slowIds = slowEvents.Where(e => e.EventType == SentimentEventTypes.NewItem).Select(e => SseStream.Json(e).GetProperty("item_id").GetString()!).ToList();
         var largestEvent = published.Max(id => id.Length) + 256;
-        var bound = slow.Socket.ReceiveBufferSize + effectiveServerSendBuffer + kestrelBuffer + (SsePump.MaxEventsPerFlush * largestEvent);
+        var bound = slow.Socket.ReceiveBufferSize + effectiveServerSendBuffer + kestrelBuffer + (new SseStreamOptions().MaxEventsPerFlush * largestEvent);
 
         output.WriteLine(
             $"Slow reader: dropped as SlowConsumer {atDrop} ms after publishing started, with {publishedAtDrop} items published; " +
             $"it had been sent {slowIds.Count} new_item events ({payload.Length} bytes, bound {bound} = client SO_RCVBUF {slow.Socket.ReceiveBufferSize} " +
-            $"+ server SO_SNDBUF {effectiveServerSendBuffer} + Kestrel MaxResponseBufferSize {kestrelBuffer} + {SsePump.MaxEventsPerFlush} events of <= {largestEvent} bytes); " +
+            $"+ server SO_SNDBUF {effectiveServerSendBuffer} + Kestrel MaxResponseBufferSize {kestrelBuffer} + {new SseStreamOptions().MaxEventsPerFlush} events of <= {largestEvent} bytes); " +
             $"buffer capacity {Capacity} events. {FastClients} other clients each received {fastIds[0].Count}/{published.Count} items in order. " +
             $"Managed memory {Soak.Megabytes(baseline)} before, {Soak.Megabytes(memoryAtDrop)} at the drop ({Soak.Megabytes(memoryAtDrop - baseline)} delta)");
 
@@ -166,9 +167,9 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
         }
     }
 
-    // The stream lifecycle log (StreamTelemetry, under the StreamHandler category): StreamClosed with the end reason.
+    // The stream lifecycle log (StreamTelemetry): StreamClosed with the end reason.
     private static bool IsSlowConsumerDrop(LogCapture.Entry entry) =>
-        entry.Category == typeof(StreamHandler).FullName && entry.EventName == "StreamClosed" &&
+        entry.Category == typeof(StreamTelemetry).FullName && entry.EventName == "StreamClosed" &&
         entry.Message.Contains("(SlowConsumer)", StringComparison.Ordinal);
 
     private static async Task<List<SseItem<string>>> ParseAsync(byte[] payload)

@@ -34,7 +34,7 @@ public sealed class AbuseTests
             Assert.Contains("too many open streams", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Equal(2, app.Runtime.Gate.Active);
+        Assert.Equal(2, app.Gate.Active);
         await using var bob = await OpenAdmittedAsync(app, User("bob"));
 
         using (var carol = await GetAsync(app.Client, User("carol")))
@@ -45,9 +45,9 @@ public sealed class AbuseTests
 
         // Alice's slot comes back when one of her streams ends.
         await a1.DisposeAsync();
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 2, "alice's closed stream released its slot");
+        await Eventually.TrueAsync(() => app.Gate.Active == 2, "alice's closed stream released its slot");
         await using var again = await OpenAdmittedAsync(app, User("alice"));
-        Assert.Equal(3, app.Runtime.Gate.Active);
+        Assert.Equal(3, app.Gate.Active);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class AbuseTests
 
             // The same address with a user id is that user, not the address.
             streams.Add(await OpenAdmittedAsync(app, User("alice"), client));
-            Assert.Equal(11, app.Runtime.Gate.Active);
+            Assert.Equal(11, app.Gate.Active);
         }
         finally
         {
@@ -84,7 +84,7 @@ public sealed class AbuseTests
             }
         }
 
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "every stream released its slot");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0, "every stream released its slot");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class AbuseTests
             await using var admitted = await OpenAdmittedAsync(app, headers: null, client);
         }
 
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "the admitted streams ended");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0, "the admitted streams ended");
         using (var refused = await client.GetAsync("/api/v2/stream"))
         {
             var problem = await AssertProblemAsync(refused, HttpStatusCode.TooManyRequests);
@@ -112,7 +112,7 @@ public sealed class AbuseTests
             await AssertProblemAsync(configuration, HttpStatusCode.TooManyRequests);
         }
 
-        Assert.Equal(0, app.Runtime.Gate.Active);
+        Assert.Equal(0, app.Gate.Active);
         Assert.Equal(0, app.Runtime.Journal.ReaderCount);
 
         // Only the stream endpoints are limited, and only for this client.
@@ -210,7 +210,7 @@ public sealed class AbuseTests
     {
         await using var app = SseRxApp.Start(new Dictionary<string, string?> { ["MaxConnectionsPerClient"] = string.Empty });
 
-        Assert.Null(app.Services.GetRequiredService<IOptions<SseRxOptions>>().Value.MaxConnectionsPerClient);
+        Assert.Null(app.Services.GetRequiredService<IOptions<SseRxHostOptions>>().Value.MaxConnectionsPerClient);
     }
 
     private static Dictionary<string, string?> RateLimited(int permits, string window) => new()

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using SseRx.Host.Streaming;
+using SseRx.AspNetCore;
 using SseRx.Host.Tests.Infrastructure;
 using static SseRx.Host.Tests.Configurations.ConfigurationApi;
 
@@ -57,13 +57,13 @@ public sealed class HeaderLimitTests
     public async Task A_last_event_id_just_over_the_limit_is_400_before_identity_gate_or_journal(string path)
     {
         await using var app = SseRxApp.Start(QuietHeartbeat, kestrel: true);
-        var overlong = new string('1', StreamHandler.MaxLastEventIdLength + 1);
-        var longest = new string('1', StreamHandler.MaxLastEventIdLength);
+        var overlong = new string('1', SseStreamResult.MaxLastEventIdLength + 1);
+        var longest = new string('1', SseStreamResult.MaxLastEventIdLength);
 
         // No identity on the configuration stream: the id is judged first, so even that costs no store lookup.
         using var refused = await SendAsync(app, path, ("Last-Event-ID", overlong));
         var problem = await AssertProblemAsync(refused, HttpStatusCode.BadRequest);
-        Assert.Contains(StreamHandler.MaxLastEventIdLength.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(SseStreamResult.MaxLastEventIdLength.ToString(System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await AssertNothingOpenedAndStillServingAsync(app);
 
         // At the limit it is read (and, being no id of ours, answered with a resync on the global stream).
@@ -137,7 +137,7 @@ public sealed class HeaderLimitTests
     private static async Task AssertNothingOpenedAndStillServingAsync(SseRxApp app)
     {
         await Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
+            () => app.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
             "no stream is left open or subscribed");
         using var health = await app.NewClient().GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);

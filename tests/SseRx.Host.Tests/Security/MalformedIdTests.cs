@@ -66,7 +66,7 @@ public sealed class MalformedIdTests
             await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         }
 
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0, "every stream was released");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0, "every stream was released");
         Assert.Empty(logs.Entries);
     }
 

@@ -28,7 +28,7 @@ public sealed class ProductionDefaultsTests : IClassFixture<ProductionDefaultsTe
     {
         var services = _host.Services;
         var auth = services.GetRequiredService<IOptions<SseRxAuthOptions>>().Value;
-        var host = services.GetRequiredService<IOptions<SseRxOptions>>().Value;
+        var host = services.GetRequiredService<IOptions<SseRxHostOptions>>().Value;
         var rate = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
         Assert.False(auth.TrustUserIdHeader);
@@ -125,7 +125,7 @@ public sealed class ProductionDefaultsTests : IClassFixture<ProductionDefaultsTe
         }
 
         // Keep connecting: within two windows' worth of attempts the rate limit must refuse one.
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "the streams were released");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0, "the streams were released");
         string? refusal = null;
         for (var attempt = 0; attempt < 41 && refusal is null; attempt++)
         {

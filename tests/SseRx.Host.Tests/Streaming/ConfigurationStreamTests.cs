@@ -25,7 +25,7 @@ public sealed class ConfigurationStreamTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(0, app.Runtime.Gate.Active);
+        Assert.Equal(0, app.Gate.Active);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class ConfigurationStreamTests
         Assert.Equal(HttpStatusCode.NotFound, foreign.Response.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.Response.StatusCode);
         Assert.Equal(await ProblemWithoutTraceAsync(missing.Response), await ProblemWithoutTraceAsync(foreign.Response));
-        Assert.Equal(0, app.Runtime.Gate.Active);
+        Assert.Equal(0, app.Gate.Active);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ConfigurationStreamTests
         Assert.True(await store.DeleteAsync("alice", configuration.Id, CancellationToken.None));
 
         await stream.ReadToEndAsync();
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "the ended stream released its lease");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0, "the ended stream released its lease");
     }
 
     private static Task<UserConfiguration> CreateAsync(SseRxApp app, string owner, params string[] tickers) =>

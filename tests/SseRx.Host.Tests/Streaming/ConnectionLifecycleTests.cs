@@ -23,7 +23,7 @@ public sealed class ConnectionLifecycleTests
         {
             Assert.Equal(50, streams.Count(s => s.Response.StatusCode == HttpStatusCode.OK));
             Assert.Equal(150, streams.Count(s => s.Response.StatusCode == HttpStatusCode.ServiceUnavailable));
-            Assert.Equal(50, app.Runtime.Gate.Active);
+            Assert.Equal(50, app.Gate.Active);
         }
         finally
         {
@@ -33,7 +33,7 @@ public sealed class ConnectionLifecycleTests
             }
         }
 
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "every admitted stream released its lease");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0, "every admitted stream released its lease");
     }
 
     [Fact]
@@ -49,9 +49,9 @@ public sealed class ConnectionLifecycleTests
             streams.Add(stream);
         }
 
-        Assert.Equal(3, app.Runtime.Gate.Active);
+        Assert.Equal(3, app.Gate.Active);
         Assert.Equal(3, app.Runtime.Journal.ReaderCount);
-        Assert.Equal(6, app.Runtime.Clock.Count); // a heartbeat and a lifetime per stream, on the one shared timer
+        Assert.Equal(6, app.Clock.Count); // a heartbeat and a lifetime per stream, on the one shared timer
 
         foreach (var stream in streams)
         {
@@ -59,7 +59,7 @@ public sealed class ConnectionLifecycleTests
         }
 
         await Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0 && app.Runtime.Clock.Count == 0,
+            () => app.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0 && app.Clock.Count == 0,
             "the vanished clients' subscriptions, leases and clock registrations were released",
             TimeSpan.FromSeconds(5));
     }
@@ -128,7 +128,7 @@ public sealed class ConnectionLifecycleTests
             Assert.Equal(start + poll, source.Reads);
         }
 
-        Assert.Equal(20, app.Runtime.Gate.Active);
+        Assert.Equal(20, app.Gate.Active);
 
         // The feed's own count (what /health reports as poll.fetches) is the store's.
         Assert.Equal(source.Reads, app.Runtime.Feed.FetchCount);
@@ -152,7 +152,7 @@ public sealed class ConnectionLifecycleTests
         }
 
         await Eventually.TrueAsync(
-            () => app.Runtime.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
+            () => app.Gate.Active == 0 && app.Runtime.Journal.ReaderCount == 0,
             "the slow client was dropped and its subscription released");
         await slow.ReadToEndAsync();
         Assert.True(slow.Received.Count(e => e.EventType == SentimentEventTypes.NewItem) < 2000, "the client was dropped before it got everything");

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using SseRx.Host.Streaming;
+using SseRx.AspNetCore;
 using SseRx.Host.Tests.Infrastructure;
 
 namespace SseRx.Host.Tests.Streaming;
@@ -139,7 +139,7 @@ public sealed class StreamTests
     public async Task Overlong_last_event_id_is_refused_with_400_problem_details(bool useHeader)
     {
         await using var app = SseRxApp.Start();
-        var overlong = new string('1', StreamHandler.MaxLastEventIdLength + 1);
+        var overlong = new string('1', SseStreamResult.MaxLastEventIdLength + 1);
         using var request = new HttpRequestMessage(HttpMethod.Get, useHeader ? "/api/v2/stream" : $"/api/v2/stream?lastEventId={overlong}");
         if (useHeader)
         {
@@ -150,7 +150,7 @@ public sealed class StreamTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(0, app.Runtime.Gate.Active);
+        Assert.Equal(0, app.Gate.Active);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class StreamTests
         var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
-        Assert.Equal(1, app.Runtime.Gate.Active);
+        Assert.Equal(1, app.Gate.Active);
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class StreamTests
             lastSeen = stream.LastEventId!;
         }
 
-        await Eventually.TrueAsync(() => app.Runtime.Gate.Active == 0, "the ended stream released its lease");
+        await Eventually.TrueAsync(() => app.Gate.Active == 0, "the ended stream released its lease");
         var missed = app.AddItem();
         await using var resumed = await app.OpenStreamAsync(lastEventId: lastSeen);
         var received = await resumed.NextOfTypeAsync(SentimentEventTypes.NewItem);

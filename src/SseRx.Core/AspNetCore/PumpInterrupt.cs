@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace SseRx.Host.Streaming;
+namespace SseRx.AspNetCore;
 
 /// <summary>
 /// Wakes a connection's writer loop from outside it: when the connection's buffer overflows (so the slow client is
@@ -13,12 +13,12 @@ namespace SseRx.Host.Streaming;
 /// looks at the buffer again, so the overflow would go unnoticed and the client would keep its stream slot and its
 /// Kestrel buffer until Kestrel's minimum data rate check or the client gave up, minutes later. On overflow this
 /// cancels the pending (or next) flush; <see cref="SsePump"/> checks the buffer after every flush and reports
-/// <see cref="StreamEnd.SlowConsumer"/>. (It cannot rely on <see cref="FlushResult.IsCanceled"/>: Kestrel returns a
+/// <see cref="SseStreamEnd.SlowConsumer"/>. (It cannot rely on <see cref="FlushResult.IsCanceled"/>: Kestrel returns a
 /// default result when a flush that was waiting is cancelled.)
 /// </para>
 /// <para>
 /// On shutdown it ends the buffer (the loop's wait returns) and cancels a pending flush; the loop sees the stopping
-/// token and reports <see cref="StreamEnd.Shutdown"/>. That is one registration on the stopping token per connection,
+/// token and reports <see cref="SseStreamEnd.Shutdown"/>. That is one registration on the stopping token per connection,
 /// instead of a linked token source per connection.
 /// </para>
 /// <para>

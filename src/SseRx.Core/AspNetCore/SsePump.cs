@@ -1,27 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using SseRx.Host.Observability;
 
-namespace SseRx.Host.Streaming;
-
-/// <summary>Why a stream's writer loop ended.</summary>
-internal enum StreamEnd
-{
-    /// <summary>The pipeline completed (the maximum lifetime, or a deleted configuration).</summary>
-    Completed,
-
-    /// <summary>The client fell too far behind and was dropped.</summary>
-    SlowConsumer,
-
-    /// <summary>The pipeline failed.</summary>
-    Faulted,
-
-    /// <summary>The client went away, or a write to it failed.</summary>
-    ClientGone,
-
-    /// <summary>The application is stopping.</summary>
-    Shutdown,
-}
+namespace SseRx.AspNetCore;
 
 /// <summary>
 /// The writer loop of one connection: copies each event's pre-serialized bytes from the connection's buffer to the
@@ -29,9 +9,6 @@ internal enum StreamEnd
 /// </summary>
 internal static class SsePump
 {
-    /// <summary>The most events written per flush, so a client that is behind still gets bytes on the wire steadily.</summary>
-    internal const int MaxEventsPerFlush = 64;
-
     /// <summary>
     /// Runs until the buffer ends, the client goes away, the buffer overflows (noticed even while a flush waits on the
     /// client, when a <see cref="PumpInterrupt"/> cancels that flush), the application stops (the interrupt ends the
@@ -41,20 +18,26 @@ internal static class SsePump
     /// <param name="buffer">The connection's buffer; read by this loop only.</param>
     /// <param name="writer">The response body.</param>
     /// <param name="cancellationToken">Cancelled when the client aborts.</param>
-    /// <param name="stopping">Cancelled when the application stops: the loop then reports <see cref="StreamEnd.Shutdown"/>.</param>
-    /// <param name="counters">Counts the events each completed flush carried (events sent, ingest-to-flush latency); optional.</param>
-    public static async Task<StreamEnd> RunAsync(
-        ConsumerBuffer buffer, PipeWriter writer, CancellationToken cancellationToken, CancellationToken stopping, StreamCounters? counters = null)
+    /// <param name="stopping">Cancelled when the application stops: the loop then reports <see cref="SseStreamEnd.Shutdown"/>.</param>
+    /// <param name="maxEventsPerFlush">The most events written before a flush.</param>
+    /// <param name="observer">Told of each event written and each completed flush; optional.</param>
+    public static async Task<SseStreamEnd> RunAsync(
+        ConsumerBuffer buffer,
+        PipeWriter writer,
+        int maxEventsPerFlush,
+        ISseStreamObserver? observer,
+        CancellationToken stopping,
+        CancellationToken cancellationToken)
     {
         try
         {
             while (await buffer.WaitToReadAsync(cancellationToken))
             {
                 var written = 0;
-                while (written < MaxEventsPerFlush && buffer.TryRead(out var item))
+                while (written < maxEventsPerFlush && buffer.TryRead(out var item))
                 {
-                    writer.Write(item!.Utf8.Span);
-                    counters?.Written(item);
+                    writer.Write(item.Utf8.Span);
+                    observer?.Written(item);
                     written++;
                 }
 
@@ -66,44 +49,44 @@ internal static class SsePump
                 var flush = await FlushAsync(buffer, writer, cancellationToken);
                 if (stopping.IsCancellationRequested)
                 {
-                    return StreamEnd.Shutdown;
+                    return SseStreamEnd.Shutdown;
                 }
 
                 if (buffer.Error is SlowConsumerException)
                 {
                     // The buffer overflowed while this loop waited on the client, and PumpInterrupt cancelled the
                     // flush to say so. Kestrel reports a cancelled pending flush as an ordinary one, so ask the buffer.
-                    return StreamEnd.SlowConsumer;
+                    return SseStreamEnd.SlowConsumer;
                 }
 
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
-                    return stopping.IsCancellationRequested ? StreamEnd.Shutdown : StreamEnd.ClientGone;
+                    return stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : SseStreamEnd.ClientGone;
                 }
 
-                counters?.Flushed(written);
+                observer?.Flushed(written);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return stopping.IsCancellationRequested ? StreamEnd.Shutdown : StreamEnd.ClientGone;
+            return stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : SseStreamEnd.ClientGone;
         }
         catch (IOException)
         {
             // Kestrel reports a reset connection as an IOException from the flush.
-            return StreamEnd.ClientGone;
+            return SseStreamEnd.ClientGone;
         }
 
         if (stopping.IsCancellationRequested)
         {
-            return StreamEnd.Shutdown;
+            return SseStreamEnd.Shutdown;
         }
 
         return buffer.Error switch
         {
-            null => StreamEnd.Completed,
-            SlowConsumerException => StreamEnd.SlowConsumer,
-            _ => StreamEnd.Faulted,
+            null => SseStreamEnd.Completed,
+            SlowConsumerException => SseStreamEnd.SlowConsumer,
+            _ => SseStreamEnd.Faulted,
         };
     }
 

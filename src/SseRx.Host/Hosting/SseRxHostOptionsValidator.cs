@@ -4,15 +4,15 @@ using Microsoft.Extensions.Options;
 namespace SseRx.Host.Hosting;
 
 /// <summary>
-/// Checks <see cref="SseRxOptions"/> at start-up, so a bad setting stops the process with a message that names
+/// Checks <see cref="SseRxHostOptions"/> at start-up, so a bad setting stops the process with a message that names
 /// the setting, its value and what is allowed, instead of failing on the first request.
 /// </summary>
-internal sealed class SseRxOptionsValidator : IValidateOptions<SseRxOptions>
+internal sealed class SseRxHostOptionsValidator : IValidateOptions<SseRxHostOptions>
 {
     // The retry: field is whole milliseconds in an int; anything near that is a mistake anyway.
     private static readonly TimeSpan MaxRetryInterval = TimeSpan.FromHours(1);
 
-    public ValidateOptionsResult Validate(string? name, SseRxOptions options)
+    public ValidateOptionsResult Validate(string? name, SseRxHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -51,7 +51,7 @@ internal sealed class SseRxOptionsValidator : IValidateOptions<SseRxOptions>
 
         if (options.Journal is null)
         {
-            errors.Add($"{SseRxOptions.SectionName}:{nameof(options.Journal)} is missing.");
+            errors.Add($"{SseRxHostOptions.SectionName}:{nameof(options.Journal)} is missing.");
         }
         else
         {
@@ -125,5 +125,5 @@ internal sealed class SseRxOptionsValidator : IValidateOptions<SseRxOptions>
     }
 
     private static string Invalid(string key, object? value, string allowed) =>
-        string.Create(CultureInfo.InvariantCulture, $"{SseRxOptions.SectionName}:{key} is '{value}'; it must be {allowed}.");
+        string.Create(CultureInfo.InvariantCulture, $"{SseRxHostOptions.SectionName}:{key} is '{value}'; it must be {allowed}.");
 }

@@ -25,10 +25,10 @@ internal enum SseRxStoreKind
 
 /// <summary>
 /// The host's settings, bound from the <c>SseRx</c> configuration section (environment form <c>SseRx__Name</c>)
-/// and validated at start-up by <see cref="SseRxOptionsValidator"/>. Durations are <see cref="TimeSpan"/>s
+/// and validated at start-up by <see cref="SseRxHostOptionsValidator"/>. Durations are <see cref="TimeSpan"/>s
 /// (<c>hh:mm:ss[.fff]</c>). Read once at start-up; not reloaded.
 /// </summary>
-internal sealed class SseRxOptions
+internal sealed class SseRxHostOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "SseRx";

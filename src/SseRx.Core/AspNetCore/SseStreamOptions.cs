@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http;
+
+namespace SseRx.AspNetCore;
+
+/// <summary>
+/// How an SSE endpoint streams: heartbeats, lifetime, reconnection hints, the slow-consumer buffer, how clients are told
+/// apart. The defaults come from <see cref="SseRxOptions.Stream"/>; an endpoint may pass its own.
+/// </summary>
+/// <remarks>Read once per stream; do not change an instance that endpoints are using.</remarks>
+public sealed class SseStreamOptions
+{
+    /// <summary>How often a stream sends a heartbeat (also one at connect). Default 30 seconds.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a stream lasts before it ends cleanly and the client resumes (so streams rebalance, and end before a
+    /// Lambda's limit); <see langword="null"/> for no limit. Default <see langword="null"/>.
+    /// </summary>
+    public TimeSpan? MaxLifetime { get; set; }
+
+    /// <summary>
+    /// The reconnection delay sent as <c>retry:</c> on a stream's first event, and as <c>Retry-After</c> on a refusal
+    /// (rounded up to whole seconds). Default 3 seconds.
+    /// </summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The per-connection buffer and its slow-consumer policy. Default: 256 events, then the client is dropped.</summary>
+    public ConsumerBufferOptions Buffer { get; set; } = new();
+
+    /// <summary>
+    /// The key per-client limits count by (<see cref="SseRxOptions.MaxConnectionsPerClient"/>), for example the user id;
+    /// <see langword="null"/> exempts the request. Default: the remote address.
+    /// </summary>
+    public Func<HttpContext, string?> ClientKey { get; set; } = static context => context.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>Makes a heartbeat. Default: <see cref="SseEvents.Heartbeat"/> (the time and the number of open streams).</summary>
+    public Func<SseHeartbeatContext, SseEvent> Heartbeat { get; set; } =
+        static beat => SseEvents.Heartbeat(beat.ResumePoint, beat.Now, beat.Connections, beat.ReconnectionInterval);
+
+    /// <summary>The most events written before a flush, so a client that is behind still gets bytes on the wire steadily. Default 64.</summary>
+    public int MaxEventsPerFlush { get; set; } = 64;
+
+    /// <summary>Throws when a value is out of range; the message names it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A duration or a count is out of range.</exception>
+    /// <exception cref="ArgumentNullException">A required value is missing.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero, nameof(HeartbeatInterval));
+        if (MaxLifetime is { } lifetime)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero, nameof(MaxLifetime));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(RetryInterval, TimeSpan.Zero, nameof(RetryInterval));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(RetryInterval, TimeSpan.FromHours(1), nameof(RetryInterval));
+        ArgumentNullException.ThrowIfNull(Buffer, nameof(Buffer));
+        Buffer.Validate();
+        ArgumentNullException.ThrowIfNull(ClientKey, nameof(ClientKey));
+        ArgumentNullException.ThrowIfNull(Heartbeat, nameof(Heartbeat));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEventsPerFlush, 1, nameof(MaxEventsPerFlush));
+    }
+}
+
+/// <summary>What a heartbeat is made from (see <see cref="SseStreamOptions.Heartbeat"/>).</summary>
+/// <param name="ResumePoint">The stream's last id (or the cursor it started from): the heartbeat's id, so it is a valid cursor.</param>
+/// <param name="Now">The server's time.</param>
+/// <param name="Connections">Open streams in this process.</param>
+/// <param name="ReconnectionInterval">Set on a response's first event only: the <c>retry:</c> to send.</param>
+public readonly record struct SseHeartbeatContext(SseEventId ResumePoint, DateTimeOffset Now, int Connections, TimeSpan? ReconnectionInterval);
+
+/// <summary>Options for <see cref="SseRxServiceCollectionExtensions.AddSseRx"/>: the process-wide admission limits and the stream defaults.</summary>
+public sealed class SseRxOptions
+{
+    /// <summary>Streams open at once in this process; beyond it, <c>503</c> with <c>Retry-After</c>. Default 100.</summary>
+    public int MaxConnections { get; set; } = 100;
+
+    /// <summary>
+    /// Streams open at once per client (<see cref="SseStreamOptions.ClientKey"/>); beyond it, <c>429</c> with
+    /// <c>Retry-After</c>. <see langword="null"/> for no per-client limit. Default 10.
+    /// </summary>
+    public int? MaxConnectionsPerClient { get; set; } = 10;
+
+    /// <summary>The defaults of every stream endpoint that does not pass its own options.</summary>
+    public SseStreamOptions Stream { get; set; } = new();
+
+    /// <summary>Throws when a value is out of range; the message names it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is less than 1.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
+        if (MaxConnectionsPerClient is { } perClient)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(perClient, 1, nameof(MaxConnectionsPerClient));
+        }
+
+        ArgumentNullException.ThrowIfNull(Stream, nameof(Stream));
+        Stream.Validate();
+    }
+}

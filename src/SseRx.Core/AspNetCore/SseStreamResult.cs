@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Reactive.Linq;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SseRx.AspNetCore;
+
+/// <summary>
+/// An SSE stream from an <see cref="EventJournal"/> as a minimal-API result (see <see cref="SseRxResults.Stream"/>):
+/// admission, <c>Last-Event-ID</c>, the streaming headers, heartbeats and lifetime, the slow-consumer policy, flushes,
+/// and shutdown. Its endpoint's metadata says it produces <c>text/event-stream</c>.
+/// </summary>
+public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
+{
+    /// <summary>The query parameter a client that cannot set headers resumes with.</summary>
+    public const string LastEventIdQueryName = "lastEventId";
+
+    /// <summary>The request header <c>EventSource</c> resumes with.</summary>
+    public const string LastEventIdHeaderName = "Last-Event-ID";
+
+    /// <summary>Longer ids are refused before any work (400): twice the longest valid id leaves room for nothing legitimate.</summary>
+    public const int MaxLastEventIdLength = SseEventId.MaxLength * 2;
+
+    private readonly EventJournal _journal;
+    private readonly SseStreamOptions? _options;
+    private readonly Func<IObservable<SseEvent>, IObservable<SseEvent>>? _pipeline;
+
+    internal SseStreamResult(EventJournal journal, SseStreamOptions? options, Func<IObservable<SseEvent>, IObservable<SseEvent>>? pipeline)
+    {
+        _journal = journal;
+        _options = options;
+        _pipeline = pipeline;
+    }
+
+    /// <inheritdoc />
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(SseStreamMetadata.Instance);
+    }
+
+    /// <summary>Streams until the client leaves, the stream ends, the client falls too far behind, or the application stops.</summary>
+    /// <param name="httpContext">The request.</param>
+    /// <exception cref="InvalidOperationException"><see cref="SseRxServiceCollectionExtensions.AddSseRx"/> was not called.</exception>
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var server = httpContext.RequestServices.GetService<SseRxServer>() ??
+            throw new InvalidOperationException("SSE streams need the SseRx services: call services.AddSseRx() at start-up.");
+        var options = _options ?? server.Options.Stream;
+        if (!TryReadLastEventId(httpContext, out var lastEventId))
+        {
+            await InvalidLastEventId().ExecuteAsync(httpContext);
+            return;
+        }
+
+        var clientKey = options.ClientKey(httpContext);
+        if (server.Stopping.IsCancellationRequested)
+        {
+            server.Listener.Rejected(httpContext, SseRejection.ShuttingDown, clientKey);
+            await Refuse(httpContext, options, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
+            return;
+        }
+
+        using var lease = server.Gate.TryEnter(clientKey, out var refusal);
+        if (lease is null)
+        {
+            var clientLimit = refusal == GateRefusal.ClientLimit;
+            server.Listener.Rejected(httpContext, clientLimit ? SseRejection.ClientLimit : SseRejection.ServerFull, clientKey);
+            await (clientLimit
+                ? Refuse(httpContext, options, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
+                : Refuse(httpContext, options, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
+            return;
+        }
+
+        await StreamAsync(httpContext, server, options, lastEventId);
+    }
+
+    private async Task StreamAsync(HttpContext context, SseRxServer server, SseStreamOptions options, string? lastEventId)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+
+        // Proxies such as nginx buffer responses unless told not to.
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var observer = server.Listener.Opened(context, lastEventId);
+        var resumeCursor = SseEventId.TryParse(lastEventId, out var parsed) ? parsed : _journal.Position ?? SseEventId.AtTime(server.Scheduler.Now);
+        var heartbeats = new HeartbeatSource(options, server, resumeCursor);
+        var interrupt = new PumpInterrupt(response.BodyWriter);
+        var resumed = _journal.ResumeFrom(lastEventId, observer is null ? null : observer.Resumed);
+        var events = (_pipeline?.Invoke(resumed) ?? resumed).WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, server.Clock);
+        if (options.MaxLifetime is { } lifetime)
+        {
+            events = events.WithMaxLifetime(lifetime, server.Clock);
+        }
+
+        var buffer = events.Finally(interrupt.OnPipelineEnded).SubscribeBuffered(options.Buffer);
+        interrupt.Attach(buffer);
+        var end = SseStreamEnd.Faulted;
+
+        // Runs inline if the application is already stopping: the buffer ends and the loop returns at once.
+        using var onStopping = server.Stopping.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
+        try
+        {
+            end = await SsePump.RunAsync(buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, server.Stopping, context.RequestAborted);
+        }
+        finally
+        {
+            buffer.Dispose();
+            if (observer is not null)
+            {
+                await observer.EndedAsync(end, buffer.Error);
+            }
+        }
+    }
+
+    /// <summary>The 400 for a <c>Last-Event-ID</c> longer than <see cref="MaxLastEventIdLength"/>.</summary>
+    internal static IResult InvalidLastEventId() => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "Invalid Last-Event-ID",
+        detail: string.Create(CultureInfo.InvariantCulture, $"A Last-Event-ID holds at most {MaxLastEventIdLength} characters."),
+        extensions: new Dictionary<string, object?> { ["field"] = LastEventIdHeaderName });
+
+    internal static bool TryReadLastEventId(HttpContext context, out string? lastEventId)
+    {
+        var request = context.Request;
+        string? value = request.Headers[LastEventIdHeaderName];
+        if (string.IsNullOrEmpty(value))
+        {
+            value = request.Query[LastEventIdQueryName];
+        }
+
+        lastEventId = string.IsNullOrEmpty(value) ? null : value;
+        return lastEventId is null || lastEventId.Length <= MaxLastEventIdLength;
+    }
+
+    /// <summary>
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval, rounded up to whole seconds) and problem details: 503
+    /// when the process is full or stopping, 429 when this client holds its share (another client would still get in).
+    /// </summary>
+    private static Task Refuse(HttpContext context, SseStreamOptions options, int statusCode, string title, string detail)
+    {
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(options.RetryInterval.TotalSeconds));
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(
+                statusCode: statusCode,
+                title: title,
+                detail: detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {retryAfter} second(s)."))
+            .ExecuteAsync(context);
+    }
+}
+
+/// <summary>An SSE endpoint's response metadata: 200 with <c>text/event-stream</c> (what OpenAPI shows).</summary>
+internal sealed class SseStreamMetadata : IProducesResponseTypeMetadata
+{
+    public static readonly SseStreamMetadata Instance = new();
+
+    public Type? Type => null;
+
+    public int StatusCode => StatusCodes.Status200OK;
+
+    public IEnumerable<string> ContentTypes { get; } = ["text/event-stream"];
+}
