@@ -96,6 +96,21 @@ public sealed class ConsumerBufferTests
     }
 
     [Fact]
+    public void A_heartbeat_whose_id_is_a_state_id_is_not_taken_for_that_state()
+    {
+        // A heartbeat carries the last resume point as its id, which may be a state event's id.
+        var views = SseEvent.Create("views", SseEventId.ForState(DateTimeOffset.FromUnixTimeMilliseconds(10), "views"), 1, TestEntryJson.Default.Int32);
+        var heartbeat = SseEvents.Heartbeat(views.Id, DateTimeOffset.FromUnixTimeMilliseconds(15), 1);
+        var views2 = SseEvent.Create("views", SseEventId.ForState(DateTimeOffset.FromUnixTimeMilliseconds(20), "views"), 2, TestEntryJson.Default.Int32);
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions());
+        buffer.OnNext(heartbeat);
+        buffer.OnNext(views);
+        buffer.OnNext(views2);
+
+        Assert.Equal([heartbeat, views2], Drain(buffer));
+    }
+
+    [Fact]
     public void A_full_buffer_makes_room_for_a_conflated_event_by_dropping_the_one_it_replaces()
     {
         using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { Capacity = 3 });
