@@ -65,6 +65,29 @@ public sealed class SseEvent
         return new SseEvent(type, id, topic, payload, bytes);
     }
 
+    /// <summary>
+    /// Creates an event whose <c>data:</c> is <paramref name="data"/> as it is: text you have already serialized, or
+    /// plain text. A line break in it starts another <c>data:</c> line, which a browser joins back with <c>\n</c>.
+    /// </summary>
+    /// <param name="type">The event type; must not contain CR or LF.</param>
+    /// <param name="id">The event id.</param>
+    /// <param name="data">The data; it is also the <see cref="Payload"/>.</param>
+    /// <param name="topic">What the event is about, if anything in particular; used by topic filters.</param>
+    /// <param name="reconnectionInterval">When set, the frame also carries <c>retry:</c> (in milliseconds).</param>
+    /// <exception cref="ArgumentException"><paramref name="type"/> is empty or contains a line break.</exception>
+    public static SseEvent Create(
+        string type,
+        SseEventId id,
+        string data,
+        string? topic = null,
+        TimeSpan? reconnectionInterval = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(data);
+        var bytes = SseFrameWriter.Format(type, id, data, reconnectionInterval);
+        return new SseEvent(type, id, topic, data, bytes);
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Type} {Id}";
 }

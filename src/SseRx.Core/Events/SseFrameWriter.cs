@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.ServerSentEvents;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -9,7 +10,15 @@ namespace SseRx;
 internal static class SseFrameWriter
 {
     public static byte[] Format<T>(
-        string type, SseEventId id, T payload, JsonTypeInfo<T> typeInfo, TimeSpan? reconnectionInterval)
+        string type, SseEventId id, T payload, JsonTypeInfo<T> typeInfo, TimeSpan? reconnectionInterval) =>
+        Format(type, id, payload, (buffer, value) => WriteJson(buffer, value, typeInfo), reconnectionInterval);
+
+    /// <summary>Formats text data as it is; a line break in it starts another <c>data:</c> line.</summary>
+    public static byte[] Format(string type, SseEventId id, string data, TimeSpan? reconnectionInterval) =>
+        Format(type, id, data, static (buffer, text) => Encoding.UTF8.GetBytes(text, buffer), reconnectionInterval);
+
+    private static byte[] Format<T>(
+        string type, SseEventId id, T payload, Action<IBufferWriter<byte>, T> writeData, TimeSpan? reconnectionInterval)
     {
         // SseItem validates that the type and id hold no line breaks, so a frame can never be split.
         var item = new SseItem<T>(payload, type) { EventId = id.ToString(), ReconnectionInterval = reconnectionInterval };
@@ -18,7 +27,7 @@ internal static class SseFrameWriter
         var write = SseFormatter.WriteAsync(
             new SingleItem<T>(item),
             stream,
-            (sseItem, buffer) => WriteJson(buffer, sseItem.Data, typeInfo),
+            (sseItem, buffer) => writeData(buffer, sseItem.Data),
             CancellationToken.None);
 
         // The item source completes synchronously and MemoryStream never yields, so the task is already done;

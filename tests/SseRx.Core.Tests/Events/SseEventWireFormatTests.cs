@@ -83,6 +83,25 @@ public sealed class SseEventWireFormatTests
     }
 
     [Fact]
+    public void Text_data_is_written_as_it_is_one_data_line_per_line_and_parses_back()
+    {
+        const string text = "{\"done\":true}\nsecond line";
+
+        var value = SseEvent.Create("text", Id, text, topic: "build-7", reconnectionInterval: TimeSpan.FromSeconds(2));
+
+        var frame = Encoding.UTF8.GetString(value.Utf8.Span);
+        Assert.Contains("data: {\"done\":true}\ndata: second line\n", frame, StringComparison.Ordinal);
+        var item = Assert.Single(Parse(value));
+        Assert.Equal("text", item.EventType);
+        Assert.Equal(Id.ToString(), item.EventId);
+        Assert.Equal(text, item.Data);
+        Assert.Equal(TimeSpan.FromSeconds(2), item.ReconnectionInterval);
+        Assert.Same(text, value.Payload);
+        Assert.Equal("build-7", value.Topic);
+        Assert.Throws<ArgumentNullException>("data", () => SseEvent.Create("text", Id, (string)null!));
+    }
+
+    [Fact]
     public void Retry_is_written_only_when_requested()
     {
         var with = SseEvent.Create("probe", Id, new Probe("x", 1), WireTestJsonContext.Default.Probe, reconnectionInterval: TimeSpan.FromSeconds(3));
