@@ -35,6 +35,10 @@ rm -f "artifacts/packages/SseRx.Core.$version.nupkg" "artifacts/packages/SseRx.C
 rm -rf "artifacts/sample-packages/sserx.core/$version"
 dotnet pack src/SseRx.Core/SseRx.Core.csproj -c Release -o artifacts/packages
 
+echo "==> samples/SseRx.Quickstart (against the package; the README's smallest app, streams on a loopback port for ~5 s)"
+dotnet build samples/SseRx.Quickstart -c Release
+timeout 120 bash samples/SseRx.Quickstart/smoke-test.sh
+
 echo "==> samples/SseRx.LibraryUsage (against the package; virtual time, exits by itself)"
 dotnet build samples/SseRx.LibraryUsage -c Release
 timeout 60 dotnet run --project samples/SseRx.LibraryUsage -c Release --no-build

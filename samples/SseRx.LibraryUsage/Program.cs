@@ -21,12 +21,13 @@ var snapshots = SseObservable.Poll(
     store.ReadAsync, new PollOptions { Interval = TimeSpan.FromSeconds(5) }, health, scheduler);
 
 // 2. Change detection: a snapshot becomes an event only when it differs from the previous one. The event is
-//    serialized once, here, and its id (poll time + key) is a resume cursor.
+//    serialized once, here. Its id is a state id (poll time + state key "views"): a resume cursor, and what a new
+//    client gets first (the latest state), which a slow client's buffer keeps only the latest of.
 // 3. ShareSource: one poll per interval for the whole process, however many clients listen.
 var events = snapshots
     .DistinctSnapshots()
     .Select(views => SseEvent.Create(
-        SentimentEventTypes.Metrics, SseEventId.Create(scheduler.Now, "~views"), views, SampleJson.Default.PageViews))
+        "views", SseEventId.ForState(scheduler.Now, "views"), views, SampleJson.Default.PageViews))
     .ShareSource();
 
 // 4. The journal keeps the last 100 events / 5 minutes for replay, and polls only while someone listens.
@@ -108,7 +109,7 @@ At(80, () => streamD = Connect(d, "D", "not-an-id"));
 At(85, () => streamD?.Dispose());
 At(86, () =>
 {
-    // A client that reads slowly: its buffer keeps only the latest metrics and heartbeat (latest wins).
+    // A client that reads slowly: its buffer keeps only the latest views and heartbeat (latest wins).
     var lease = gate.TryEnter("E", out _)!;
     log.Print("E", "connects, then reads nothing for 24 s");
     slowE = Stream(null).Finally(lease.Dispose).SubscribeBuffered(new ConsumerBufferOptions { Capacity = 8 });
@@ -144,9 +145,9 @@ void Check(bool ok, string failure)
     }
 }
 
-Check(b.Received.Contains("metrics 1767258011000-~views"), "B did not get the event it missed while away");
+Check(b.Received.Contains("views 1767258011000-~views"), "B did not get the event it missed while away");
 Check(d.Received.Any(e => e.StartsWith("resync ", StringComparison.Ordinal)), "D did not get a resync for a malformed id");
-Check(readByE.SequenceEqual(["heartbeat", "metrics"]), $"E read [{string.Join(", ", readByE)}], not one heartbeat and the latest metrics");
+Check(readByE.SequenceEqual(["heartbeat", "views"]), $"E read [{string.Join(", ", readByE)}], not one heartbeat and the latest views");
 Check(store.Reads <= 2 + (120 / 5), $"the store was read {store.Reads} times: more than once per interval");
 
 return failures.Count == 0 ? 0 : 1;

@@ -5,23 +5,37 @@ using System.Text.RegularExpressions;
 namespace SseRx.Tests.PublicApi;
 
 /// <summary>
-/// The documentation says what the code does: the README's library tour is the library usage sample's code (which
-/// the test command builds and runs against the packed package), every concept page states the defaults the code
-/// has, and every relative link points at a file that exists.
+/// The documentation says what the code does: the READMEs' smallest app is the quickstart sample's <c>Program.cs</c> and
+/// the pipeline tour is the library usage sample's code (the test command builds and runs both against the packed
+/// package), there is one page per feature folder of the package, every page states the defaults the code has, and
+/// every relative link points at a file that exists.
 /// </summary>
 public sealed partial class DocsTests
 {
     private const string TourSample = "samples/SseRx.LibraryUsage/Program.cs";
+    private const string SmallestApp = "samples/SseRx.Quickstart/Program.cs";
+    private const string PackageFolder = "src/SseRx.Core";
     private const string DocsFolder = "src/SseRx.Core/docs";
 
+    /// <summary>The page that is about a property of the whole package rather than one folder.</summary>
+    private const string ResumeModel = "event-ids-and-resume.md";
+
+    /// <summary>Pages about operators without options: no defaults table, and a sentence that says why.</summary>
+    private static readonly Dictionary<string, string> PagesWithoutDefaults = new(StringComparer.Ordinal)
+    {
+        ["lifetime.md"] = "The lifetime is a required argument",
+        ["sharing.md"] = "Neither operator has options",
+        ["filtering.md"] = "`WhereTopics` has no options",
+    };
+
+    /// <summary>One page per feature folder of the package, named like the folder, and the resume model.</summary>
     private static readonly string[] Concepts =
     [
-        "connection-gate.md",
-        "event-ids-and-resume.md",
-        "heartbeat.md",
-        "polling-and-health.md",
-        "slow-consumers.md",
-        "stream-lifetime.md",
+        .. Directory.GetDirectories(RepositoryFiles.PathOf(PackageFolder))
+            .Select(Path.GetFileName)
+            .Where(folder => folder is not ("bin" or "obj" or "docs"))
+            .Select(folder => $"{folder!.ToLowerInvariant()}.md"),
+        ResumeModel,
     ];
 
     private static readonly string[] ReadmeFiles = ["README.md", "src/SseRx.Core/README.md"];
@@ -31,6 +45,35 @@ public sealed partial class DocsTests
     public static TheoryData<string> ConceptPages => [.. Concepts.Select(page => $"{DocsFolder}/{page}")];
 
     public static TheoryData<string> Markdown => [.. ReadmeFiles, .. Concepts.Select(page => $"{DocsFolder}/{page}"), "CHANGELOG.md"];
+
+    [Theory]
+    [MemberData(nameof(Readmes))]
+    public void Smallest_app_is_the_quickstart_sample_and_has_fewer_than_15_lines(string readme)
+    {
+        var program = RepositoryFiles.ReadText(SmallestApp).TrimEnd('\n');
+        var block = Region(RepositoryFiles.ReadText(readme), "<!-- app:start -->", "<!-- app:end -->", readme);
+
+        var fenced = block.Trim('\n').Split('\n');
+        Assert.True(fenced.Length > 2 && fenced[0] == "```csharp" && fenced[^1] == "```", $"{readme}: the smallest app is one ```csharp block.");
+        var code = string.Join('\n', fenced[1..^1]);
+
+        Assert.True(program.Split('\n').Length < 15, $"{SmallestApp} has {program.Split('\n').Length} lines; the smallest app has fewer than 15.");
+        Assert.True(
+            code == program,
+            $"{readme}'s smallest app differs from {SmallestApp} (- sample, + readme); copy the sample:\n" + TextDiff.Lines(program, code));
+    }
+
+    [Fact]
+    public void Package_readme_opens_with_the_smallest_app()
+    {
+        var readme = RepositoryFiles.ReadText("src/SseRx.Core/README.md");
+        var app = readme.IndexOf("<!-- app:start -->", StringComparison.Ordinal);
+        var firstOtherCode = readme.IndexOf("```", StringComparison.Ordinal);
+
+        Assert.True(app >= 0, "The package readme has no smallest app.");
+        Assert.True(app < firstOtherCode, "The package readme shows other code before the smallest app.");
+        Assert.True(app < readme.IndexOf("\n## ", readme.IndexOf("\n## ", StringComparison.Ordinal) + 1, StringComparison.Ordinal), "The smallest app is not in the readme's first section.");
+    }
 
     [Theory]
     [MemberData(nameof(Readmes))]
@@ -50,10 +93,12 @@ public sealed partial class DocsTests
     }
 
     [Fact]
-    public void There_is_a_page_for_each_concept_and_the_package_readme_links_them_all()
+    public void There_is_a_page_for_each_feature_folder_and_the_package_readme_links_them_all()
     {
         var pages = Directory.GetFiles(RepositoryFiles.PathOf(DocsFolder), "*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal);
-        Assert.Equal(Concepts, pages);
+        Assert.Contains("aspnetcore.md", Concepts);
+        Assert.Contains("journal.md", Concepts);
+        Assert.Equal(Concepts.Order(StringComparer.Ordinal), pages);
 
         var packageReadme = RepositoryFiles.ReadText("src/SseRx.Core/README.md");
         Assert.All(Concepts, page => Assert.Contains($"](docs/{page})", packageReadme, StringComparison.Ordinal));
@@ -65,11 +110,11 @@ public sealed partial class DocsTests
     {
         var text = RepositoryFiles.ReadText(page);
         var rows = DefaultRow().Matches(text);
-        if (page.EndsWith("/stream-lifetime.md", StringComparison.Ordinal))
+        if (PagesWithoutDefaults.TryGetValue(Path.GetFileName(page), out var why))
         {
-            // WithMaxLifetime has no default: the lifetime is a required argument, and the page must say so.
+            // Operators without options (WithMaxLifetime takes its lifetime as an argument): the page says so.
             Assert.Empty(rows);
-            Assert.Contains("The lifetime is a required argument", text, StringComparison.Ordinal);
+            Assert.Contains(why, text, StringComparison.Ordinal);
             return;
         }
 
@@ -113,8 +158,15 @@ public sealed partial class DocsTests
 
     private static object? DefaultOf(string typeName, string memberName)
     {
-        var type = typeof(SseEvent).Assembly.GetExportedTypes().SingleOrDefault(t => t.Name == typeName);
+        var type = typeof(SseEvent).Assembly.GetExportedTypes().SingleOrDefault(t => t.Name.Split('`')[0] == typeName);
         Assert.True(type is not null, $"No public type {typeName} in SseRx.Core.");
+
+        // Generic options (SseFeedOptions<TEntry>) are read closed over object: their defaults do not depend on it.
+        if (type!.IsGenericTypeDefinition)
+        {
+            type = type.MakeGenericType([.. type.GetGenericArguments().Select(_ => typeof(object))]);
+        }
+
         const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static;
         var member = (MemberInfo?)type!.GetProperty(memberName, flags) ?? type.GetField(memberName, flags);
         Assert.True(member is not null, $"No public {typeName}.{memberName}.");
@@ -128,6 +180,7 @@ public sealed partial class DocsTests
     private static bool Matches(object? actual, string stated) => actual switch
     {
         null => stated == "none",
+        string text => text == stated,
         TimeSpan duration => ParseDuration(stated) == duration,
         int number => int.TryParse(stated, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var parsed) && parsed == number,
         IEnumerable<string> items => items.Order(StringComparer.Ordinal).SequenceEqual(
@@ -161,8 +214,8 @@ public sealed partial class DocsTests
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 
-    // A defaults table row: | `Type.Member` | value |
-    [GeneratedRegex(@"^\|\s*`(?<type>[A-Za-z]+)\.(?<member>[A-Za-z]+)`\s*\|(?<value>[^|]+)\|\s*$", RegexOptions.Multiline)]
+    // A defaults table row: | `Type.Member` | value |, the type possibly generic (`SseFeedOptions<TEntry>.RecentEntries`)
+    [GeneratedRegex(@"^\|\s*`(?<type>[A-Za-z]+)(?:<[A-Za-z]+>)?\.(?<member>[A-Za-z]+)`\s*\|(?<value>[^|]+)\|\s*$", RegexOptions.Multiline)]
     private static partial Regex DefaultRow();
 
     // A markdown link or image target: ](target)
