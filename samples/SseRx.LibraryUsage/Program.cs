@@ -36,8 +36,8 @@ using var journal = events.ToJournal(new JournalOptions(), scheduler);
 // 5. Admission control: at most 2 concurrent streams here (default 100).
 var gate = new ConnectionGate(new ConnectionGateOptions { MaxConnections = 2 });
 
-// 6. One client's stream: replay strictly after its Last-Event-ID, then live; a heartbeat at connect and after
-//    30 s of silence, whose id is the last resume point; a clean end after 1 minute, after which it resumes.
+// 6. One client's stream: replay strictly after its Last-Event-ID, then live; a heartbeat at connect and every
+//    30 s, whose id is the last resume point; a clean end after 1 minute, after which it resumes.
 IObservable<SseEvent> Stream(string? lastEventId)
 {
     var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : journal.Position ?? SseEventId.AtTime(scheduler.Now);

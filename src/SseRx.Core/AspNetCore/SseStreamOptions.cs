@@ -13,6 +13,13 @@ public sealed class SseStreamOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether heartbeats come every <see cref="HeartbeatInterval"/> however busy the stream (so the values they carry,
+    /// such as the connection count, stay fresh), or only after that long with nothing sent. Default
+    /// <see cref="HeartbeatMode.Periodic"/>.
+    /// </summary>
+    public HeartbeatMode HeartbeatMode { get; set; } = HeartbeatMode.Periodic;
+
+    /// <summary>
     /// How long a stream lasts before it ends cleanly and the client resumes (so streams rebalance, and end before a
     /// Lambda's limit); <see langword="null"/> for no limit. Default <see langword="null"/>.
     /// </summary>
@@ -46,6 +53,10 @@ public sealed class SseStreamOptions
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero, nameof(HeartbeatInterval));
+        if (HeartbeatMode is not (HeartbeatMode.Periodic or HeartbeatMode.WhenIdle))
+        {
+            throw new ArgumentOutOfRangeException(nameof(HeartbeatMode), HeartbeatMode, "Not a HeartbeatMode.");
+        }
         if (MaxLifetime is { } lifetime)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero, nameof(MaxLifetime));

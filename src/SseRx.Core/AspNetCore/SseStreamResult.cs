@@ -96,7 +96,7 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
         var heartbeats = new HeartbeatSource(options, server, resumeCursor);
         var interrupt = new PumpInterrupt(response.BodyWriter);
         var resumed = _journal.ResumeFrom(lastEventId, observer is null ? null : observer.Resumed);
-        var events = (_pipeline?.Invoke(resumed) ?? resumed).WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, server.Clock);
+        var events = (_pipeline?.Invoke(resumed) ?? resumed).WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, server.Clock, options.HeartbeatMode);
         if (options.MaxLifetime is { } lifetime)
         {
             events = events.WithMaxLifetime(lifetime, server.Clock);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reactive.Disposables;
 using System.Threading.Tasks.Sources;
@@ -294,6 +295,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 
     private void End(Exception? error, bool clear)
     {
+        Wakeup wakeup = default;
         lock (_gate)
         {
             if (!_ended)
@@ -311,16 +313,18 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 
             if (_count == 0)
             {
-                Wake(false);
+                wakeup = Wake(false);
             }
         }
 
+        Complete(wakeup);
         _upstream.Dispose();
     }
 
     /// <summary>Adds an event, applying conflation; returns <see langword="false"/> when the buffer has just overflowed.</summary>
     private bool TryEnqueue(SseEvent value)
     {
+        Wakeup wakeup;
         lock (_gate)
         {
             if (_ended)
@@ -375,9 +379,11 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
 
             _write++;
             _count++;
-            Wake(true);
-            return true;
+            wakeup = Wake(true);
         }
+
+        Complete(wakeup);
+        return true;
     }
 
     /// <summary>
@@ -442,22 +448,30 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     /// <summary>Wakes the reader if a deferred wake-up is still wanted; called when the deferring scope ends.</summary>
     internal void ReleaseDeferredWake()
     {
+        Wakeup wakeup = default;
         lock (_gate)
         {
             _wakeDeferred = false;
             if (_waiting && _count > 0)
             {
-                Wake(true);
+                wakeup = Wake(true);
             }
         }
+
+        Complete(wakeup);
     }
 
-    /// <summary>Completes a pending wait; under the lock. A pending wait implies the buffer was empty.</summary>
-    private void Wake(bool result)
+    /// <summary>
+    /// Takes the pending wait if it is to be completed now; under the lock. A pending wait implies the buffer was empty.
+    /// The caller completes it with <see cref="Complete"/> once it has left the lock: setting the result may run
+    /// scheduling code, and the reader cannot start another wait before this one completes, so nothing races it.
+    /// </summary>
+    private Wakeup Wake(bool result)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The wait is taken under the buffer's lock.");
         if (!_waiting)
         {
-            return;
+            return default;
         }
 
         if (result && WakeDeferral.Depth > 0)
@@ -468,16 +482,28 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
                 WakeDeferral.Defer(this);
             }
 
-            return;
+            return default;
         }
 
         _waiting = false;
         _waitToken = default;
-
-        // Unregister, not Dispose: Dispose would wait for a running callback, which waits for this lock.
-        _waitRegistration.Unregister();
+        var registration = _waitRegistration;
         _waitRegistration = default;
-        _waiter.Core.SetResult(result);
+        return new Wakeup(true, result, registration);
+    }
+
+    /// <summary>Completes a wait taken by <see cref="Wake"/>; outside the lock.</summary>
+    private void Complete(Wakeup wakeup)
+    {
+        Debug.Assert(!_gate.IsHeldByCurrentThread, "A wait is completed outside the buffer's lock.");
+        if (!wakeup.Taken)
+        {
+            return;
+        }
+
+        // Unregister, not Dispose: Dispose would wait for a running cancellation callback.
+        wakeup.Registration.Unregister();
+        _waiter.Core.SetResult(wakeup.Result);
     }
 
     private void CancelWait(CancellationToken token)
@@ -493,9 +519,13 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
             _waiting = false;
             _waitToken = default;
             _waitRegistration = default;
-            _waiter.Core.SetException(new OperationCanceledException(token));
         }
+
+        _waiter.Core.SetException(new OperationCanceledException(token));
     }
+
+    /// <summary>A wait taken under the lock, to complete outside it.</summary>
+    private readonly record struct Wakeup(bool Taken, bool Result, CancellationTokenRegistration Registration);
 
     /// <summary>Closes the gaps left by replaced conflated events, keeping order; under the lock.</summary>
     private void Compact()

@@ -9,7 +9,7 @@ namespace SseRx;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Pass it to <see cref="SseObservable.WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, StreamClock)"/> and
+/// Pass it to <see cref="SseObservable.WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, StreamClock, HeartbeatMode)"/> and
 /// <see cref="SseObservable.WithMaxLifetime{T}(IObservable{T}, TimeSpan, StreamClock)"/>. Every
 /// <see cref="Resolution"/> the clock visits each registered subscription once; a subscription that has been silent
 /// for its interval sends a heartbeat, one past its lifetime completes. So a heartbeat or an end is due at most one

@@ -4,17 +4,19 @@ using System.Reactive.Disposables;
 namespace SseRx;
 
 /// <summary>
-/// The observable behind <see cref="SseObservable.WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, IScheduler)"/>
+/// The observable behind <see cref="SseObservable.WithHeartbeat{T}(IObservable{T}, TimeSpan, Func{T, T}, IScheduler, HeartbeatMode)"/>
 /// (a timer per subscription) and its <see cref="StreamClock"/> overload (no timer: the shared clock visits it).
 /// </summary>
-internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat, IScheduler scheduler, StreamClock? clock = null)
+internal sealed class HeartbeatObservable<T>(
+    IObservable<T> source, TimeSpan interval, Func<T?, T> heartbeat, IScheduler scheduler, HeartbeatMode mode, StreamClock? clock = null)
     : IObservable<T>
 {
     private readonly IObservable<T> _source = source;
     private readonly TimeSpan _interval = interval;
     private readonly Func<T?, T> _heartbeat = heartbeat;
-    private readonly IScheduler _scheduler = clock?.Scheduler ?? scheduler;
+    private readonly HeartbeatMode _mode = mode;
     private readonly StreamClock? _clock = clock;
+    private readonly IScheduler _scheduler = clock?.Scheduler ?? scheduler;
 
     public IDisposable Subscribe(IObserver<T> observer)
     {
@@ -25,154 +27,80 @@ internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan int
     }
 
     /// <summary>
-    /// One subscription. Without a clock it owns a single timer that is never moved by a value: a value only records
-    /// the time, and when the timer fires it either sends a heartbeat or re-arms itself for the end of the current
-    /// silence. With a clock it owns no timer: each visit of the clock checks the silence the same way.
+    /// One subscription. A timer or a clock visit only compares the time with when the next heartbeat is due and, if it
+    /// is, signals; the heartbeat itself is made and sent in the serializer's drain, which re-checks the due time (so two
+    /// signals never make two heartbeats) and sets the next one. No lock is held while the observer or the factory runs.
     /// </summary>
-    private sealed class Run(HeartbeatObservable<T> parent, IObserver<T> observer) : IObserver<T>, IDisposable, IClockTarget
+    private sealed class Run(HeartbeatObservable<T> parent, IObserver<T> observer) : SignalSerializer<T>(observer), IClockTarget
     {
-        // The slot in the shared clock, or -1 (no clock, not registered yet, or the clock is disposed).
+        private const int Beat = 1;
+
+        private readonly SerialDisposable _timer = new();
+
+        // The slot in the shared clock, or -1 (no clock, not registered yet, or left).
         private int _clockSlot = -1;
 
-        private readonly SingleAssignmentDisposable _upstream = new();
+        // When the next heartbeat is due, in UTC ticks: written in the drain, read by timers and clock visits.
+        private long _dueTicks;
 
-        // Serializes values, timer callbacks and disposal, so the observer is never called concurrently.
-        private readonly Lock _gate = new();
-
-        // All below guarded by _gate.
-        private IDisposable? _timer;
-        private bool _stopped;
+        // Written and read only in the drain.
         private T? _last;
-        private DateTimeOffset _lastEmission;
+
+        private bool Idle => parent._mode == HeartbeatMode.WhenIdle;
 
         public void Start()
         {
-            lock (_gate)
+            // The connect heartbeat goes first, before the source can emit anything: nothing else runs yet, so this
+            // drains inline. If the factory throws, the sequence has ended and the source is never subscribed.
+            Signal(Beat);
+            if (IsDone)
             {
-                // The connect heartbeat goes first, before the source can emit anything.
-                if (!TryBeat())
-                {
-                    return;
-                }
+                return;
+            }
 
-                if (parent._clock is { } clock && !_stopped)
+            if (parent._clock is { } clock)
+            {
+                var slot = clock.Register(this);
+                Volatile.Write(ref _clockSlot, slot);
+                if (IsDone && Interlocked.Exchange(ref _clockSlot, -1) == slot)
                 {
-                    // Registering never calls out, so it is safe under the lock; Stop unregisters under it too.
-                    _clockSlot = clock.Register(this);
+                    // Ended or disposed while registering: OnDisposed may have run before the slot was known.
+                    clock.Unregister(slot, this);
                 }
             }
 
-            _upstream.Disposable = parent._source.Subscribe(this);
+            SubscribeTo(parent._source);
         }
 
-        /// <summary>A visit of the shared clock: beats if the stream has been silent for the interval.</summary>
+        /// <summary>A visit of the shared clock.</summary>
         public void OnTick(DateTimeOffset now)
         {
-            var failed = false;
-            lock (_gate)
+            if (now.UtcTicks >= Interlocked.Read(ref _dueTicks))
             {
-                if (_stopped || now - _lastEmission < parent._interval)
-                {
-                    return;
-                }
-
-                failed = !TryBeat();
-            }
-
-            if (failed)
-            {
-                _upstream.Dispose();
+                Signal(Beat);
             }
         }
 
-        public void OnNext(T value)
+        protected override void OnForwarding(T value)
         {
-            lock (_gate)
+            _last = value;
+            if (Idle)
             {
-                if (_stopped)
-                {
-                    return;
-                }
-
-                _last = value;
-                _lastEmission = parent._scheduler.Now;
-                observer.OnNext(value);
+                // Silence is measured from the last emission.
+                Interlocked.Exchange(ref _dueTicks, (parent._scheduler.Now + parent._interval).UtcTicks);
             }
         }
 
-        public void OnError(Exception error)
+        protected override void OnSignals(int signals)
         {
-            lock (_gate)
+            var now = parent._scheduler.Now;
+            if (now.UtcTicks < Interlocked.Read(ref _dueTicks))
             {
-                if (!Stop())
-                {
-                    return;
-                }
-
-                observer.OnError(error);
+                // A value arrived since the timer decided (idle mode), or a second signal for a heartbeat already sent.
+                ArmTimer(now);
+                return;
             }
 
-            _upstream.Dispose();
-        }
-
-        public void OnCompleted()
-        {
-            lock (_gate)
-            {
-                if (!Stop())
-                {
-                    return;
-                }
-
-                observer.OnCompleted();
-            }
-
-            _upstream.Dispose();
-        }
-
-        public void Dispose()
-        {
-            lock (_gate)
-            {
-                Stop();
-            }
-
-            _upstream.Dispose();
-        }
-
-        private IDisposable Tick()
-        {
-            var failed = false;
-            lock (_gate)
-            {
-                if (_stopped)
-                {
-                    return Disposable.Empty;
-                }
-
-                var now = parent._scheduler.Now;
-                var silentFor = now - _lastEmission;
-                if (silentFor >= parent._interval)
-                {
-                    failed = !TryBeat();
-                }
-                else
-                {
-                    _timer = parent._scheduler.Schedule(this, parent._interval - silentFor, static (_, self) => self.Tick());
-                }
-            }
-
-            if (failed)
-            {
-                _upstream.Dispose();
-            }
-
-            return Disposable.Empty;
-        }
-
-        /// <summary>Sends a heartbeat and arms the timer for a full interval; on a factory error, stops with OnError. Call under the lock.</summary>
-        private bool TryBeat()
-        {
             T beat;
             try
             {
@@ -180,37 +108,45 @@ internal sealed class HeartbeatObservable<T>(IObservable<T> source, TimeSpan int
             }
             catch (Exception ex)
             {
-                Stop();
-                observer.OnError(ex);
-                return false;
+                Complete(ex);
+                return;
             }
 
-            _lastEmission = parent._scheduler.Now;
-            observer.OnNext(beat);
-
-            // The observer may have disposed this subscription from OnNext. With a clock, the clock does the timing.
-            if (!_stopped && parent._clock is null)
-            {
-                _timer = parent._scheduler.Schedule(this, parent._interval, static (_, self) => self.Tick());
-            }
-
-            return true;
+            Interlocked.Exchange(ref _dueTicks, (now + parent._interval).UtcTicks);
+            Emit(beat);
+            ArmTimer(now);
         }
 
-        /// <summary>Marks the run stopped and cancels the timer; false if it already was. Call under the lock.</summary>
-        private bool Stop()
+        protected override void OnDisposed()
         {
-            if (_stopped)
+            _timer.Dispose();
+            var slot = Interlocked.Exchange(ref _clockSlot, -1);
+            if (slot >= 0)
             {
-                return false;
+                parent._clock!.Unregister(slot, this);
+            }
+        }
+
+        /// <summary>Without a clock: a timer for when the next heartbeat is due (in the drain, so never two at once).</summary>
+        private void ArmTimer(DateTimeOffset now)
+        {
+            if (parent._clock is not null || IsDone)
+            {
+                return;
             }
 
-            _stopped = true;
-            _timer?.Dispose();
-            _timer = null;
-            parent._clock?.Unregister(_clockSlot, this);
-            _clockSlot = -1;
-            return true;
+            var wait = new DateTimeOffset(Interlocked.Read(ref _dueTicks), TimeSpan.Zero) - now;
+            _timer.Disposable = parent._scheduler.Schedule(this, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, static (_, self) =>
+            {
+                self.OnTimer();
+                return Disposable.Empty;
+            });
         }
+
+        /// <summary>
+        /// The timer fired: the drain beats if the heartbeat is due, or, when a value moved the due time (idle mode),
+        /// re-arms for the rest of the silence. Values never move the timer themselves.
+        /// </summary>
+        private void OnTimer() => Signal(Beat);
     }
 }

@@ -5,13 +5,10 @@ namespace SseRx;
 
 /// <summary>The observable behind <see cref="SseObservable.WithMaxLifetime{T}(IObservable{T}, TimeSpan, IScheduler)"/>.</summary>
 /// <remarks>
-/// Rx's <c>Take(TimeSpan)</c> completes and disposes its source while holding the lock it also takes for every value.
-/// Behind <c>WithHeartbeat</c>, which holds its own lock while it forwards a value (and whose disposal takes that
-/// lock), a stream whose lifetime ends while a value is being delivered to it deadlocked: the timer held Take's lock
-/// and waited for the heartbeat's, the delivering thread the other way round; when that thread was the journal's
-/// fan-out, every stream in the process froze. Here the end is only marked under the lock (so it waits for a value
-/// in flight and no value follows it); completing and disposing happen outside it.
-/// With a <see cref="StreamClock"/> there is no timer: each visit of the clock compares its time with the deadline.
+/// Not Rx's <c>Take(TimeSpan)</c>: that one completes and disposes its source while holding the lock it takes for every
+/// value, so a lifetime ending during a delivery could deadlock against the operators around it. Here the timer (or a
+/// visit of the <see cref="StreamClock"/>) only signals; the completion is made in the serializer's drain, after any
+/// value in flight, with no lock held.
 /// </remarks>
 internal sealed class LifetimeObservable<T>(IObservable<T> source, TimeSpan maxLifetime, IScheduler scheduler, StreamClock? clock = null)
     : IObservable<T>
@@ -24,15 +21,13 @@ internal sealed class LifetimeObservable<T>(IObservable<T> source, TimeSpan maxL
         return run;
     }
 
-    private sealed class Run(IObserver<T> observer, StreamClock? clock) : IObserver<T>, IDisposable, IClockTarget
+    private sealed class Run(IObserver<T> observer, StreamClock? clock) : SignalSerializer<T>(observer), IClockTarget
     {
-        private readonly Lock _gate = new();
+        private const int Expired = 1;
+
         private readonly SingleAssignmentDisposable _timer = new();
-        private readonly SingleAssignmentDisposable _upstream = new();
-        private bool _done;
-        private DateTimeOffset _deadline;
+        private long _deadlineTicks;
         private int _clockSlot = -1;
-        private int _disposed;
 
         public void Start(IObservable<T> source, TimeSpan maxLifetime, IScheduler scheduler)
         {
@@ -40,85 +35,44 @@ internal sealed class LifetimeObservable<T>(IObservable<T> source, TimeSpan maxL
             {
                 _timer.Disposable = scheduler.Schedule(this, maxLifetime, static (_, self) =>
                 {
-                    self.End(null);
+                    self.Signal(Expired);
                     return Disposable.Empty;
                 });
             }
             else
             {
-                _deadline = scheduler.Now + maxLifetime;
+                Interlocked.Exchange(ref _deadlineTicks, (scheduler.Now + maxLifetime).UtcTicks);
                 var slot = clock.Register(this);
                 Volatile.Write(ref _clockSlot, slot);
-
-                // Disposed while registering: undo it (Dispose may have run before the slot was known).
-                if (Volatile.Read(ref _disposed) != 0)
+                if (IsDone && Interlocked.Exchange(ref _clockSlot, -1) == slot)
                 {
+                    // Disposed while registering: OnDisposed may have run before the slot was known.
                     clock.Unregister(slot, this);
                 }
             }
 
-            _upstream.Disposable = source.Subscribe(this);
+            SubscribeTo(source);
         }
 
-        /// <summary>A visit of the shared clock: ends the sequence once the deadline has passed.</summary>
+        /// <summary>A visit of the shared clock: signals once the deadline has passed.</summary>
         public void OnTick(DateTimeOffset now)
         {
-            if (now >= _deadline)
+            if (now.UtcTicks >= Interlocked.Read(ref _deadlineTicks))
             {
-                End(null);
+                Signal(Expired);
             }
         }
 
-        public void OnNext(T value)
+        protected override void OnSignals(int signals) => Complete(null);
+
+        protected override void OnDisposed()
         {
-            lock (_gate)
-            {
-                if (!_done)
-                {
-                    observer.OnNext(value);
-                }
-            }
-        }
-
-        public void OnError(Exception error) => End(error);
-
-        public void OnCompleted() => End(null);
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                clock?.Unregister(Volatile.Read(ref _clockSlot), this);
-            }
-
             _timer.Dispose();
-            _upstream.Dispose();
-        }
-
-        private void End(Exception? error)
-        {
-            lock (_gate)
+            var slot = Interlocked.Exchange(ref _clockSlot, -1);
+            if (slot >= 0)
             {
-                if (_done)
-                {
-                    return;
-                }
-
-                _done = true;
+                clock!.Unregister(slot, this);
             }
-
-            // Outside the lock: the observer may dispose this subscription from here, and disposing the source takes
-            // the source's own lock.
-            if (error is null)
-            {
-                observer.OnCompleted();
-            }
-            else
-            {
-                observer.OnError(error);
-            }
-
-            Dispose();
         }
     }
 }

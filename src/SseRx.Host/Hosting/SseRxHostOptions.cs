@@ -42,8 +42,11 @@ internal sealed class SseRxHostOptions
     /// <summary>How often the shared feed polls the store. Default 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The silence after which a stream gets a heartbeat. Default 30 seconds.</summary>
+    /// <summary>How often a stream gets a heartbeat (with the connection count the dashboard shows). Default 30 seconds.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Heartbeats every interval (<see cref="HeartbeatMode.Periodic"/>, the default) or only after an interval of silence.</summary>
+    public HeartbeatMode HeartbeatMode { get; set; } = HeartbeatMode.Periodic;
 
     /// <summary>The most concurrent streams in the process. Default 100.</summary>
     public int MaxConnections { get; set; } = 100;

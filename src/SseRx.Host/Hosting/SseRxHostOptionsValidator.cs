@@ -29,6 +29,10 @@ internal sealed class SseRxHostOptionsValidator : IValidateOptions<SseRxHostOpti
 
         RequirePositive(errors, nameof(options.PollInterval), options.PollInterval);
         RequirePositive(errors, nameof(options.HeartbeatInterval), options.HeartbeatInterval);
+        if (!Enum.IsDefined(options.HeartbeatMode))
+        {
+            errors.Add(Invalid(nameof(options.HeartbeatMode), options.HeartbeatMode, "one of Periodic, WhenIdle"));
+        }
         RequirePositive(errors, nameof(options.MaxStreamLifetime), options.MaxStreamLifetime);
         RequirePositive(errors, nameof(options.RetryInterval), options.RetryInterval);
         if (options.RetryInterval > MaxRetryInterval)

@@ -94,6 +94,7 @@ internal static class SseRxHostServiceCollectionExtensions
         streams.Stream = new SseStreamOptions
         {
             HeartbeatInterval = host.HeartbeatInterval,
+            HeartbeatMode = host.HeartbeatMode,
             MaxLifetime = host.MaxStreamLifetime,
             RetryInterval = host.RetryInterval,
             Buffer = new ConsumerBufferOptions

@@ -19,13 +19,36 @@ public sealed class StreamClockTests
     private static string Beat(string? last) => "hb:" + (last ?? "-");
 
     [Fact]
-    public void Heartbeats_follow_the_silence_rounded_up_to_the_next_visit()
+    public void Periodic_heartbeats_come_every_interval_on_the_visits_however_busy_the_stream()
     {
         var scheduler = new TestScheduler();
         using var clock = new StreamClock(scheduler, Resolution);
         var xs = scheduler.CreateHotObservable(OnNext(255, "a"), OnNext(475, "b"), OnCompleted<string>(700));
 
         var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, clock));
+
+        // Subscribed at 200 (a visit: the clock starts at the first registration, so visits fall on 210, 220, ...):
+        // due at 300, 400, ... and seen at exactly those visits.
+        res.Messages.AssertEqual(
+            OnNext(200, "hb:-"),
+            OnNext(255, "a"),
+            OnNext(300, "hb:a"),
+            OnNext(400, "hb:a"),
+            OnNext(475, "b"),
+            OnNext(500, "hb:b"),
+            OnNext(600, "hb:b"),
+            OnCompleted<string>(700));
+        xs.Subscriptions.AssertEqual(Subscribe(200, 700));
+    }
+
+    [Fact]
+    public void When_idle_heartbeats_follow_the_silence_rounded_up_to_the_next_visit()
+    {
+        var scheduler = new TestScheduler();
+        using var clock = new StreamClock(scheduler, Resolution);
+        var xs = scheduler.CreateHotObservable(OnNext(255, "a"), OnNext(475, "b"), OnCompleted<string>(700));
+
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, clock, HeartbeatMode.WhenIdle));
 
         // Visits at 210, 220, ...: silence since 255 reaches 100 at 355, seen at the visit at 360; the beat restarts
         // the silence (460); then since 475, seen at 580.
@@ -42,13 +65,13 @@ public sealed class StreamClockTests
     }
 
     [Fact]
-    public void A_busy_stream_gets_no_heartbeat()
+    public void When_idle_a_busy_stream_gets_no_heartbeat()
     {
         var scheduler = new TestScheduler();
         using var clock = new StreamClock(scheduler, Resolution);
         var xs = scheduler.CreateHotObservable(Enumerable.Range(0, 40).Select(i => OnNext(210 + (i * 50), i.ToString())).ToArray());
 
-        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, clock), 2_200);
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, clock, HeartbeatMode.WhenIdle), 2_200);
 
         Assert.Equal(["hb:-"], res.Messages.Where(m => m.Value.Value.StartsWith("hb:", StringComparison.Ordinal)).Select(m => m.Value.Value));
         Assert.Equal(41, res.Messages.Count);

@@ -15,13 +15,45 @@ public sealed class WithHeartbeatTests
     private static string Beat(string? last) => "hb:" + (last ?? "-");
 
     [Fact]
-    public void Beats_at_subscription_then_whenever_the_stream_has_been_silent_for_the_interval()
+    public void Periodic_by_default_beats_at_subscription_then_every_interval_however_busy_the_stream_is()
+    {
+        var scheduler = new TestScheduler();
+        var values = Enumerable.Range(1, 59).Select(i => OnNext(200 + (i * 10), i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var xs = scheduler.CreateHotObservable(values.ToArray());
+
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler), 800);
+
+        // Each heartbeat carries the last value before it: the value at the same tick was emitted first (it was
+        // scheduled first), so the beat at 300 follows value 10.
+        var beats = res.Messages.Where(m => m.Value.Value.StartsWith("hb:", StringComparison.Ordinal)).ToList();
+        beats.AssertEqual(
+            OnNext(200, "hb:-"), OnNext(300, "hb:10"), OnNext(400, "hb:20"), OnNext(500, "hb:30"), OnNext(600, "hb:40"), OnNext(700, "hb:50"));
+        Assert.Equal(59 + 6, res.Messages.Count);
+    }
+
+    [Fact]
+    public void Periodic_and_when_idle_differ_only_on_a_busy_stream()
+    {
+        var scheduler = new TestScheduler();
+        var xs = scheduler.CreateHotObservable(OnNext(250, "a"));
+
+        var periodic = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler, HeartbeatMode.Periodic), 420);
+        var scheduler2 = new TestScheduler();
+        var ys = scheduler2.CreateHotObservable(OnNext(250, "a"));
+        var idle = scheduler2.Start(() => ys.WithHeartbeat(Interval, Beat, scheduler2, HeartbeatMode.WhenIdle), 420);
+
+        periodic.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(250, "a"), OnNext(300, "hb:a"), OnNext(400, "hb:a"));
+        idle.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(250, "a"), OnNext(350, "hb:a"));
+    }
+
+    [Fact]
+    public void When_idle_beats_at_subscription_then_whenever_the_stream_has_been_silent_for_the_interval()
     {
         var scheduler = new TestScheduler();
         var xs = scheduler.CreateHotObservable(
             OnNext(150, "early"), OnNext(250, "a"), OnNext(260, "b"), OnNext(450, "c"), OnCompleted<string>(700));
 
-        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler));
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler, HeartbeatMode.WhenIdle));
 
         res.Messages.AssertEqual(
             OnNext(200, "hb:-"),
@@ -36,12 +68,12 @@ public sealed class WithHeartbeatTests
     }
 
     [Fact]
-    public void A_value_just_before_the_deadline_postpones_the_heartbeat_to_a_full_interval_after_it()
+    public void When_idle_a_value_just_before_the_deadline_postpones_the_heartbeat_to_a_full_interval_after_it()
     {
         var scheduler = new TestScheduler();
         var xs = scheduler.CreateHotObservable(OnNext(299, "a"), OnNext(498, "b"));
 
-        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler), 650);
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler, HeartbeatMode.WhenIdle), 650);
 
         // The timer due at 300 finds only 1 tick of silence and re-arms for 399; likewise 499 becomes 598.
         res.Messages.AssertEqual(
@@ -49,25 +81,25 @@ public sealed class WithHeartbeatTests
     }
 
     [Fact]
-    public void A_heartbeat_also_counts_as_an_emission()
+    public void When_idle_a_heartbeat_also_counts_as_an_emission()
     {
         var scheduler = new TestScheduler();
         var xs = scheduler.CreateHotObservable(OnNext(350, "a"));
 
-        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler), 500);
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler, HeartbeatMode.WhenIdle), 500);
 
         // The heartbeat at 300 restarts the silence, so 350 is only 50 ticks into it.
         res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(300, "hb:-"), OnNext(350, "a"), OnNext(450, "hb:a"));
     }
 
     [Fact]
-    public void Thirty_seconds_of_silence_by_default_interval()
+    public void When_idle_thirty_seconds_of_silence_with_the_default_interval()
     {
         var scheduler = new TestScheduler();
         var s = TimeSpan.TicksPerSecond;
         var xs = scheduler.CreateHotObservable(OnNext(200 + (20 * s), "a"));
 
-        var res = scheduler.Start(() => xs.WithHeartbeat(SseObservable.DefaultHeartbeatInterval, Beat, scheduler), 200 + (81 * s));
+        var res = scheduler.Start(() => xs.WithHeartbeat(SseObservable.DefaultHeartbeatInterval, Beat, scheduler, HeartbeatMode.WhenIdle), 200 + (81 * s));
 
         Assert.Equal(TimeSpan.FromSeconds(30), SseObservable.DefaultHeartbeatInterval);
         res.Messages.AssertEqual(
@@ -75,14 +107,14 @@ public sealed class WithHeartbeatTests
     }
 
     [Fact]
-    public void A_busy_stream_gets_no_heartbeat_and_the_timer_is_not_rescheduled_per_value()
+    public void When_idle_a_busy_stream_gets_no_heartbeat_and_the_timer_is_not_rescheduled_per_value()
     {
         var scheduler = new TestScheduler();
         var counting = new CountingScheduler(scheduler);
         var values = Enumerable.Range(1, 79).Select(i => OnNext(200 + (i * 10), i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var xs = scheduler.CreateHotObservable(values.ToArray());
 
-        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, counting));
+        var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, counting, HeartbeatMode.WhenIdle));
 
         Assert.Equal(80, res.Messages.Count);
         Assert.Equal(OnNext(200, "hb:-"), res.Messages[0]);
@@ -144,7 +176,7 @@ public sealed class WithHeartbeatTests
 
         var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler));
 
-        res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(210, "a"), OnNext(310, "hb:a"), OnNext(410, "hb:a"), OnError<string>(420, error));
+        res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(210, "a"), OnNext(300, "hb:a"), OnNext(400, "hb:a"), OnError<string>(420, error));
         xs.Subscriptions.AssertEqual(Subscribe(200, 420));
     }
 
@@ -156,7 +188,7 @@ public sealed class WithHeartbeatTests
 
         var res = scheduler.Start(() => xs.WithHeartbeat(Interval, Beat, scheduler), 350);
 
-        res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(210, "a"), OnNext(310, "hb:a"));
+        res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(210, "a"), OnNext(300, "hb:a"));
         xs.Subscriptions.AssertEqual(Subscribe(200, 350));
     }
 
@@ -182,8 +214,8 @@ public sealed class WithHeartbeatTests
 
         var res = scheduler.Start(() => xs.WithHeartbeat(Interval, last => last is null ? "hb:-" : throw error, scheduler));
 
-        res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(210, "a"), OnError<string>(310, error));
-        xs.Subscriptions.AssertEqual(Subscribe(200, 310));
+        res.Messages.AssertEqual(OnNext(200, "hb:-"), OnNext(210, "a"), OnError<string>(300, error));
+        xs.Subscriptions.AssertEqual(Subscribe(200, 300));
     }
 
     [Fact]
@@ -221,6 +253,7 @@ public sealed class WithHeartbeatTests
         Assert.Throws<ArgumentOutOfRangeException>("interval", () => xs.WithHeartbeat(TimeSpan.FromSeconds(-1), Beat, scheduler));
         Assert.Throws<ArgumentOutOfRangeException>("interval", () => xs.WithHeartbeat(TimeSpan.Zero, Beat));
         Assert.Throws<ArgumentNullException>("observer", () => xs.WithHeartbeat(Interval, Beat, scheduler).Subscribe(null!));
+        Assert.Throws<ArgumentOutOfRangeException>("mode", () => xs.WithHeartbeat(Interval, Beat, scheduler, (HeartbeatMode)7));
     }
 
     /// <summary>Forwards to another scheduler and counts the work scheduled through it.</summary>

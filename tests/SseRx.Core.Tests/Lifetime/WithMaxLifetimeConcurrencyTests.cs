@@ -6,23 +6,24 @@ using System.Reactive.Subjects;
 namespace SseRx.Tests.Lifetime;
 
 /// <summary>
-/// The lifetime ending on its timer's thread while another thread delivers a value through <c>WithHeartbeat</c>, which
-/// holds its lock while it forwards a value and takes it again when it is disposed. Two real threads, forced into the
-/// one interleaving that matters; nothing here waits for time to pass, and the deadline only bounds a deadlock.
+/// The lifetime ending on its timer's thread while another thread is delivering a value through <c>WithHeartbeat</c>
+/// and <c>WithMaxLifetime</c> to an observer that has not returned yet. Two real threads, forced into the one
+/// interleaving that matters; nothing here waits for time to pass, and the deadline only bounds a deadlock.
 /// </summary>
 public sealed class WithMaxLifetimeConcurrencyTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task The_lifetime_ending_while_a_value_is_delivered_through_the_heartbeat_neither_deadlocks_nor_lets_the_value_follow_the_end()
+    public async Task The_lifetime_ending_during_a_delivery_leaves_the_end_to_the_delivering_thread_after_the_value()
     {
         var clock = new ManualScheduler();
         var timers = new ManualScheduler();
         var source = new Subject<int>();
-        using var valueHoldsHeartbeatLock = new ManualResetEventSlim();
-        using var endStarted = new ManualResetEventSlim();
+        using var valueInObserver = new ManualResetEventSlim();
+        using var expiryReturned = new ManualResetEventSlim();
         var received = new List<Notification<int>>();
+        var completedOn = -1;
         var observer = Observer.Create<int>(
             value =>
             {
@@ -30,11 +31,17 @@ public sealed class WithMaxLifetimeConcurrencyTests
                 {
                     received.Add(Notification.CreateOnNext(value));
                 }
+
+                if (value == 1)
+                {
+                    // Hold the delivery in the observer until the timer thread has run the expiry and returned.
+                    valueInObserver.Set();
+                    Assert.True(expiryReturned.Wait(Deadline), "the expiry waited for the delivery: a lock is held across the observer call");
+                }
             },
             () =>
             {
-                endStarted.Set();
-                valueHoldsHeartbeatLock.Wait(Deadline);
+                completedOn = Environment.CurrentManagedThreadId;
                 lock (received)
                 {
                     received.Add(Notification.CreateOnCompleted<int>());
@@ -45,21 +52,31 @@ public sealed class WithMaxLifetimeConcurrencyTests
             .WithMaxLifetime(TimeSpan.FromMinutes(1), timers)
             .Subscribe(observer);
 
-        // The heartbeat reads its clock under its lock, just before it forwards a value: hold the value there until
-        // the lifetime's end has begun on the other thread.
-        clock.OnNow = () =>
-        {
-            valueHoldsHeartbeatLock.Set();
-            endStarted.Wait(Deadline);
-            return DateTimeOffset.UnixEpoch;
-        };
-        var deliver = Task.Factory.StartNew(() => source.OnNext(1), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        Assert.True(valueHoldsHeartbeatLock.Wait(Deadline));
-        var expire = Task.Factory.StartNew(timers.RunDue, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var deliveringThread = -1;
+        var deliver = Task.Factory.StartNew(
+            () =>
+            {
+                deliveringThread = Environment.CurrentManagedThreadId;
+                source.OnNext(1);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        Assert.True(valueInObserver.Wait(Deadline));
+        var expire = Task.Factory.StartNew(
+            () =>
+            {
+                timers.RunDue();
+                expiryReturned.Set();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
-        // A deadlock leaves both threads blocked and fails here with a TimeoutException.
+        // A lock held across the observer call leaves both threads blocked and fails here with a TimeoutException.
         await Task.WhenAll(deliver, expire).WaitAsync(Deadline);
-        Assert.Equal([Notification.CreateOnNext(0), Notification.CreateOnCompleted<int>()], received);
+        Assert.Equal([Notification.CreateOnNext(0), Notification.CreateOnNext(1), Notification.CreateOnCompleted<int>()], received);
+        Assert.Equal(deliveringThread, completedOn);
     }
 
     /// <summary>A scheduler whose clock a test can hook and whose actions run only when the test says so.</summary>
