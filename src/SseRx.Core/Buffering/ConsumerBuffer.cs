@@ -393,6 +393,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     /// </summary>
     private void DropPendingState(SseEvent state)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The ring is changed under the buffer's lock only.");
         for (var position = _read; position < _write; position++)
         {
             ref var slot = ref _ring[Slot(position)];
@@ -530,6 +531,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     /// <summary>Closes the gaps left by replaced conflated events, keeping order; under the lock.</summary>
     private void Compact()
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The ring is changed under the buffer's lock only.");
         var to = _read;
         for (var from = _read; from < _write; from++)
         {
@@ -574,6 +576,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     /// <summary>Doubles the ring (up to the maximum capacity), keeping every pending position, tombstones included.</summary>
     private void Grow()
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The ring is changed under the buffer's lock only.");
         var larger = new SseEvent?[Math.Min(_maxCapacity, _ring.Length * 2)];
         for (var position = _read; position < _write; position++)
         {

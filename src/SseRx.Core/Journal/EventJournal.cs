@@ -703,4 +703,8 @@ public sealed class EventJournal : IDisposable
 
         public static Delivery Terminal(List<JournalReader> readers, Exception? error) => new(null, readers, error);
     }
+
+    /// <summary>Asserts (in debug builds) that the caller holds the journal's lock.</summary>
+    [Conditional("DEBUG")]
+    internal void AssertLockHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "Called under the journal's lock only.");
 }

@@ -163,6 +163,7 @@ internal sealed class JournalReader(EventJournal journal, IObserver<SseEvent> ob
     /// <summary>Readies a history read; called under the journal's lock, before the reader can be reached by a batch.</summary>
     internal void Prepare(ReaderPlan plan)
     {
+        journal.AssertLockHeld();
         if (plan.Kind == ReaderPlanKind.History)
         {
             _cursor = plan.Position!.Value;
