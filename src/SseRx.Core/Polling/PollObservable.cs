@@ -12,6 +12,7 @@ internal sealed class PollObservable<T> : IObservable<T>
     private readonly TimeSpan _initialBackoff;
     private readonly TimeSpan _maxBackoff;
     private readonly Func<Exception, bool> _isTransient;
+    private readonly Func<double>? _jitter;
     private readonly PollHealth? _health;
     private readonly IScheduler _scheduler;
 
@@ -22,6 +23,7 @@ internal sealed class PollObservable<T> : IObservable<T>
         _initialBackoff = options.InitialBackoff;
         _maxBackoff = options.MaxBackoff;
         _isTransient = options.IsTransient;
+        _jitter = options.BackoffJitter ? options.NextRandom : null;
         _health = health;
         _scheduler = scheduler;
     }
@@ -55,7 +57,11 @@ internal sealed class PollObservable<T> : IObservable<T>
         return TimeSpan.FromTicks(initial.Ticks << doublings);
     }
 
-    /// <summary>One subscription: a chain of fetches, each scheduled when the previous one has ended.</summary>
+    /// <summary>
+    /// One subscription: a chain of fetches, each scheduled when the previous one has ended. After a success the next
+    /// fetch starts one interval after this one started (fixed rate), or at once if this one took longer; fetches never
+    /// overlap. After a failure it waits the backoff from the failure's end.
+    /// </summary>
     private sealed class Run(PollObservable<T> parent, IObserver<T> observer) : IDisposable
     {
         // Cancelled on disposal, never disposed: a fetch may still hold its token, and a source without a timer
@@ -69,13 +75,10 @@ internal sealed class PollObservable<T> : IObservable<T>
         private int _failures;
         private DateTimeOffset? _lastSuccess;
 
-        public void Start()
-        {
-            lock (_gate)
-            {
-                _pending = parent._scheduler.Schedule(this, static (_, self) => self.Fetch());
-            }
-        }
+        // When the fetch in flight started; only the one fetch in flight reads and writes it.
+        private DateTimeOffset _fetchStarted;
+
+        public void Start() => ScheduleNext(TimeSpan.Zero);
 
         public void Dispose()
         {
@@ -105,6 +108,7 @@ internal sealed class PollObservable<T> : IObservable<T>
                 _pending = null;
             }
 
+            _fetchStarted = parent._scheduler.Now;
             Task<T>? task;
             try
             {
@@ -176,8 +180,16 @@ internal sealed class PollObservable<T> : IObservable<T>
             observer.OnNext(value);
 
             // Healthy is reported once the result has been handed on, so "healthy since T" means its data is there.
-            parent._health?.Report(new PollStatus(PollState.Healthy, 0, null, lastSuccess, parent._interval));
-            ScheduleNext(parent._interval);
+            // Fixed rate: the next fetch is due one interval after this one started, so the time a fetch and its delivery
+            // take does not add to the interval (an item written just after a poll waits one interval, not more).
+            var next = parent._interval - (parent._scheduler.Now - _fetchStarted);
+            if (next < TimeSpan.Zero)
+            {
+                next = TimeSpan.Zero;
+            }
+
+            parent._health?.Report(new PollStatus(PollState.Healthy, 0, null, lastSuccess, next));
+            ScheduleNext(next);
         }
 
         private void OnFailure(Exception error)
@@ -227,6 +239,12 @@ internal sealed class PollObservable<T> : IObservable<T>
                 }
 
                 delay = transient ? Backoff(_failures, parent._initialBackoff, parent._maxBackoff) : parent._maxBackoff;
+                if (parent._jitter is { } jitter)
+                {
+                    // Full jitter: anywhere between now and the backoff.
+                    delay = TimeSpan.FromTicks((long)(delay.Ticks * Math.Clamp(jitter(), 0d, 1d)));
+                }
+
                 status = new PollStatus(transient ? PollState.Degraded : PollState.Failed, _failures, error, _lastSuccess, delay);
             }
 
@@ -236,14 +254,19 @@ internal sealed class PollObservable<T> : IObservable<T>
 
         private void ScheduleNext(TimeSpan delay)
         {
-            // Scheduling never calls out, so it is done under the lock; the observer may have disposed this run meanwhile.
+            // The scheduler is called outside the lock; the observer may have disposed this run meanwhile, in which case
+            // the new work is cancelled here.
+            var pending = parent._scheduler.Schedule(this, delay, static (_, self) => self.Fetch());
             lock (_gate)
             {
                 if (!_stopped)
                 {
-                    _pending = parent._scheduler.Schedule(this, delay, static (_, self) => self.Fetch());
+                    _pending = pending;
+                    return;
                 }
             }
+
+            pending.Dispose();
         }
     }
 }

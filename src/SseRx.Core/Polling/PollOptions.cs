@@ -3,7 +3,10 @@ namespace SseRx;
 /// <summary>Options for <see cref="SseObservable.Poll{T}(Func{CancellationToken, Task{T}}, PollOptions, PollHealth?, System.Reactive.Concurrency.IScheduler)"/>.</summary>
 public sealed class PollOptions
 {
-    /// <summary>Time from the end of one successful fetch to the start of the next. Default 5 seconds.</summary>
+    /// <summary>
+    /// Time from the start of one successful fetch to the start of the next (a fixed rate; a fetch that takes longer is
+    /// followed at once, never overlapped). Default 5 seconds.
+    /// </summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The delay after the first failure; it doubles with each further failure. Default 1 second.</summary>
@@ -11,6 +14,16 @@ public sealed class PollOptions
 
     /// <summary>The longest delay between attempts while failing. Default 60 seconds.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Whether each delay after a failure is drawn at random between zero and the backoff ("full jitter"), so that
+    /// pollers that failed together (every instance, after a store outage) do not retry together. Default
+    /// <see langword="true"/>; turn it off for exact delays.
+    /// </summary>
+    public bool BackoffJitter { get; set; } = true;
+
+    /// <summary>The random source of <see cref="BackoffJitter"/>: a value in [0, 1). Tests set it; default <see cref="Random.Shared"/>.</summary>
+    internal Func<double> NextRandom { get; set; } = static () => Random.Shared.NextDouble();
 
     /// <summary>
     /// Decides whether a failure is transient (throttling, timeouts: back off and retry) or permanent

@@ -11,12 +11,54 @@ public sealed class PollTests
 
     private static long S(double seconds) => TimeSpan.FromSeconds(seconds).Ticks;
 
+    // Exact delays, so the tests can state them; the jitter has tests of its own.
     private static PollOptions Options(double interval = 5, double initialBackoff = 1, double maxBackoff = 60) => new()
     {
         Interval = TimeSpan.FromSeconds(interval),
         InitialBackoff = TimeSpan.FromSeconds(initialBackoff),
         MaxBackoff = TimeSpan.FromSeconds(maxBackoff),
+        BackoffJitter = false,
     };
+
+    [Fact]
+    public void With_jitter_each_failure_waits_a_random_part_of_its_backoff()
+    {
+        var scheduler = new TestScheduler();
+        var fetch = new ScriptedFetch<int>(
+            scheduler, FetchStep.Fail<int>(new TimeoutException()), FetchStep.Fail<int>(new TimeoutException()), FetchStep.Ok(1));
+        var draws = new Queue<double>([0.5, 0.25]);
+        var health = new PollHealth();
+        var statuses = new List<PollStatus>();
+        using var log = health.Subscribe(statuses.Add);
+        var options = Options(initialBackoff: 4);
+        options.BackoffJitter = true;
+        options.NextRandom = draws.Dequeue;
+
+        var res = scheduler.Start(() => SseObservable.Poll(fetch.Fetch, options, health, scheduler), F + S(30));
+
+        // Backoffs 4 s then 8 s, drawn down to half (2 s) and a quarter (2 s).
+        fetch.Starts.Take(3).AssertEqual(F, F + S(2), F + S(4));
+        Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)], statuses.Where(s => s.State == PollState.Degraded).Select(s => s.NextAttemptIn));
+        Assert.Equal(OnNext(F + S(4), 1), res.Messages[0]);
+    }
+
+    [Fact]
+    public void Jitter_is_on_by_default_and_never_waits_longer_than_the_backoff()
+    {
+        var scheduler = new TestScheduler();
+        var steps = Enumerable.Range(0, 20).Select(_ => FetchStep.Fail<int>(new TimeoutException())).ToArray();
+        var fetch = new ScriptedFetch<int>(scheduler, steps);
+        var options = new PollOptions { InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(8) };
+
+        Assert.True(options.BackoffJitter);
+        scheduler.Start(() => SseObservable.Poll(fetch.Fetch, options, null, scheduler), F + S(200));
+
+        var gaps = fetch.Starts.Zip(fetch.Starts.Skip(1), (a, b) => TimeSpan.FromTicks(b - a)).ToList();
+        var caps = Enumerable.Range(1, gaps.Count).Select(n => TimeSpan.FromSeconds(Math.Min(8, Math.Pow(2, n - 1)))).ToList();
+        Assert.True(gaps.Count >= 10, $"only {gaps.Count + 1} attempts");
+        Assert.All(gaps.Zip(caps), pair => Assert.InRange(pair.First, TimeSpan.Zero, pair.Second + TimeSpan.FromTicks(1)));
+        Assert.True(gaps.Zip(caps).Any(pair => pair.First < pair.Second), "every delay was the full backoff: no jitter");
+    }
 
     [Fact]
     public void Emits_each_result_and_fetches_again_one_interval_after_each_fetch_ends()
@@ -31,18 +73,20 @@ public sealed class PollTests
     }
 
     [Fact]
-    public void A_slow_fetch_delays_the_next_one_and_fetches_never_overlap()
+    public void Fetches_start_at_a_fixed_rate_and_a_slow_one_delays_the_next_without_overlap()
     {
         var scheduler = new TestScheduler();
 
-        // The first fetch takes longer than the interval: the next still waits a full interval after it ends.
+        // Fetches of 1 s at a 5 s interval start every 5 s, not every 6 s. One that takes longer than the interval is
+        // followed at once by the next (never alongside it), and the rate resumes from there.
         var fetch = new ScriptedFetch<string>(
-            scheduler, FetchStep.Ok("slow", S(12)), FetchStep.Ok("a", S(1)), FetchStep.Ok("b", S(1)));
+            scheduler, FetchStep.Ok("a", S(1)), FetchStep.Ok("slow", S(12)), FetchStep.Ok("b", S(1)), FetchStep.Ok("c", S(1)));
 
-        var res = scheduler.Start(() => SseObservable.Poll(fetch.Fetch, Options(interval: 5), null, scheduler), F + S(25));
+        var res = scheduler.Start(() => SseObservable.Poll(fetch.Fetch, Options(interval: 5), null, scheduler), F + S(24));
 
-        res.Messages.AssertEqual(OnNext(F + S(12), "slow"), OnNext(F + S(18), "a"), OnNext(F + S(24), "b"));
-        fetch.Starts.AssertEqual(F, F + S(17), F + S(23));
+        // (TestScheduler runs work scheduled for "now" one tick later.)
+        fetch.Starts.AssertEqual(F, F + S(5), F + S(17) + 1, F + S(22) + 1);
+        res.Messages.AssertEqual(OnNext(F + S(1), "a"), OnNext(F + S(17), "slow"), OnNext(F + S(18) + 1, "b"), OnNext(F + S(23) + 1, "c"));
         Assert.Equal(1, fetch.MaxInFlight);
     }
 

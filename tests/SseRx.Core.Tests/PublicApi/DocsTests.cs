@@ -182,6 +182,7 @@ public sealed partial class DocsTests
         null => stated == "none",
         string text => text == stated,
         Enum value => value.ToString() == stated,
+        bool flag => (flag ? "true" : "false") == stated,
         TimeSpan duration => ParseDuration(stated) == duration,
         int number => int.TryParse(stated, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var parsed) && parsed == number,
         IEnumerable<string> items => items.Order(StringComparer.Ordinal).SequenceEqual(

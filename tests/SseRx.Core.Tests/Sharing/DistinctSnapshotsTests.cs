@@ -61,7 +61,7 @@ public sealed class DistinctSnapshotsTests
             FetchStep.Fail<Counts>(new TimeoutException()),
             FetchStep.Ok(Snapshot(3)),
             FetchStep.Ok(Snapshot(4)));
-        var options = new PollOptions { Interval = TimeSpan.FromSeconds(5), InitialBackoff = TimeSpan.FromSeconds(1) };
+        var options = new PollOptions { Interval = TimeSpan.FromSeconds(5), InitialBackoff = TimeSpan.FromSeconds(1), BackoffJitter = false };
 
         var res = scheduler.Start(() => SseObservable.Poll(fetch.Fetch, options, null, scheduler).DistinctSnapshots(), 200 + (20 * s));
 
