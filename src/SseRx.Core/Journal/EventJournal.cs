@@ -426,7 +426,10 @@ public sealed class EventJournal : IDisposable
         if (resyncReason is not null)
         {
             // Its id is a cursor just before the state that follows, so a client that drops right after it resumes into it.
-            var resumePoint = merged.Count > 0 ? SseEventId.AtTime(merged[0].Id.Timestamp) : _position ?? SseEventId.AtTime(now);
+            // Before the first batch there is no state: the cursor is the journal's creation, which every entry it will
+            // record later is after or replays from its record (not "now": entries stamped before now may still arrive,
+            // and a resume from "now" would skip them).
+            var resumePoint = merged.Count > 0 ? SseEventId.AtTime(merged[0].Id.Timestamp) : _position ?? SseEventId.AtTime(_created);
             resync = _options.Resync(resumePoint, resyncReason);
         }
 

@@ -37,6 +37,28 @@ public sealed class EventJournalTests
         Assert.Null(client.Error);
     }
 
+    [Fact]
+    public void A_resync_before_the_first_batch_points_at_the_journals_creation_so_a_resume_from_it_misses_nothing()
+    {
+        // Created at 100 s; a client with a cursor nothing vouches for arrives at 110 s, before the first poll.
+        var (scheduler, feed, journal) = NewJournal(ms: 100_000);
+        using var keeper = Reader.Of(journal, null).Subscription;
+        scheduler.AdvanceTo(Ms(110_000));
+        var lost = Reader.Of(journal, "0000000050000-old");
+        var resync = Assert.Single(lost.Events);
+        Assert.Equal(SseEventTypes.Resync, resync.Type);
+
+        // The first batch (its record starting before the journal, as a feed's first poll does) holds an entry stamped
+        // at 105 s, before "now" when the resync was sent. A client that
+        // dropped right after the resync and resumes from its id still gets it.
+        lost.Subscription.Dispose();
+        feed.OnNext(B(W(90_000), W(108_000), E(105_000, "x")));
+        var resumed = Reader.Of(journal, resync.Id.ToString());
+
+        Assert.Equal("0000000100000-", resync.Id.ToString());
+        Assert.Equal(["0000000105000-x"], resumed.Ids);
+    }
+
     // ---- Resume from memory -----------------------------------------------------------------------------------------
 
     [Fact]
