@@ -39,9 +39,13 @@ echo "==> samples/SseRx.LibraryUsage (against the package; virtual time, exits b
 dotnet build samples/SseRx.LibraryUsage -c Release
 timeout 60 dotnet run --project samples/SseRx.LibraryUsage -c Release --no-build
 
-echo "==> samples/SseRx.Embedding (against the package; streams on a loopback port for ~5 s)"
+echo "==> samples/SseRx.Embedding (against the package; streams on a loopback port for a few seconds)"
 dotnet build samples/SseRx.Embedding -c Release
 timeout 120 bash samples/SseRx.Embedding/smoke-test.sh
+
+echo "==> samples/SseRx.Orders (against the package; streams on a loopback port for a few seconds)"
+dotnet build samples/SseRx.Orders -c Release
+timeout 120 bash samples/SseRx.Orders/smoke-test.sh
 
 # Once, before the tests, so the compile does not compete with timing-sensitive tests for the two cores.
 echo "==> dotnet publish SseRx.Host as Native AOT (artifacts/aot)"
