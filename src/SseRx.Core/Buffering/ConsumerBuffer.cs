@@ -340,7 +340,7 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
             }
             else if (_conflateState && _count > 0 && value.Id.IsState)
             {
-                DropPendingState(value.Id.Key);
+                DropPendingState(value);
             }
 
             var limit = _writerBlocked == false ? _maxCapacity : _capacity;
@@ -381,15 +381,18 @@ public sealed class ConsumerBuffer : IObserver<SseEvent>, IDisposable
     }
 
     /// <summary>
-    /// Drops the waiting event of the same state key, if any: only the latest value of a state matters to a client that
-    /// is behind. A scan of the waiting events, so it costs something only while a backlog exists. Under the lock.
+    /// Drops the waiting event of the same type and state key, if any: only the latest value of a state matters to a client
+    /// that is behind. The type matters too: a heartbeat carries the last state id it follows as its cursor, and must
+    /// not be taken for that state. A scan of the waiting events, so it costs something only while a backlog exists.
+    /// Under the lock.
     /// </summary>
-    private void DropPendingState(string stateIdKey)
+    private void DropPendingState(SseEvent state)
     {
         for (var position = _read; position < _write; position++)
         {
             ref var slot = ref _ring[Slot(position)];
-            if (slot is not null && string.Equals(slot.Id.Key, stateIdKey, StringComparison.Ordinal))
+            if (slot is not null && string.Equals(slot.Id.Key, state.Id.Key, StringComparison.Ordinal) &&
+                string.Equals(slot.Type, state.Type, StringComparison.Ordinal))
             {
                 slot = null;
                 _count--;

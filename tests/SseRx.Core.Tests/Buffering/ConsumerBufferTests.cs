@@ -96,6 +96,20 @@ public sealed class ConsumerBufferTests
     }
 
     [Fact]
+    public void A_heartbeat_that_carries_a_state_id_as_its_cursor_is_not_replaced_by_that_state()
+    {
+        // A new client's connect heartbeat takes the journal's position as its id, which is a state event's id right
+        // after a poll that changed the state; that state is then replayed to the client behind the heartbeat.
+        var connect = SseEvents.Heartbeat(MetricsA.Id, DateTimeOffset.UnixEpoch, 1, reconnectionInterval: TimeSpan.FromSeconds(3));
+        using var buffer = new ConsumerBuffer(new ConsumerBufferOptions());
+        buffer.OnNext(connect);
+        buffer.OnNext(MetricsA);
+        buffer.OnNext(MetricsB);
+
+        Assert.Equal([connect, MetricsB], Drain(buffer));
+    }
+
+    [Fact]
     public void A_full_buffer_makes_room_for_a_conflated_event_by_dropping_the_one_it_replaces()
     {
         using var buffer = new ConsumerBuffer(new ConsumerBufferOptions { Capacity = 3 });
