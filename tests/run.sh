@@ -3,7 +3,8 @@
 #   npm packages from tests/package-lock.json (dynalite, the DynamoDB-compatible server)
 #   Debian's chromium for the browser tests, through apt-get when it is missing
 #   a C toolchain and zlib for Native AOT (clang or gcc, zlib1g-dev), through apt-get when missing
-#   packs SseRx.Core into artifacts/packages, then builds and runs the samples that consume that package
+#   packs SseRx.Core into artifacts/packages, then builds and runs the samples that consume that package, and builds
+#   the app the package contract tests start (tests/SseRx.Package.Tests/App, SSERX_PACKAGE_APP)
 #   publishes the host once as Native AOT (artifacts/aot), which SseRx.Aot.Tests starts and tests
 #   then `dotnet test` over the whole solution
 set -euo pipefail
@@ -43,9 +44,18 @@ echo "==> samples/SseRx.LibraryUsage (against the package; virtual time, exits b
 dotnet build samples/SseRx.LibraryUsage -c Release
 timeout 60 dotnet run --project samples/SseRx.LibraryUsage -c Release --no-build
 
-echo "==> samples/SseRx.Embedding (against the package; streams on a loopback port for ~5 s)"
+echo "==> samples/SseRx.Embedding (against the package; streams on a loopback port for a few seconds)"
 dotnet build samples/SseRx.Embedding -c Release
 timeout 120 bash samples/SseRx.Embedding/smoke-test.sh
+
+echo "==> samples/SseRx.Orders (against the package; streams on a loopback port for a few seconds)"
+dotnet build samples/SseRx.Orders -c Release
+timeout 120 bash samples/SseRx.Orders/smoke-test.sh
+
+# The package contract tests (SseRx.Package.Tests) start this app; built here so no compile runs during the tests.
+echo "==> tests/SseRx.Package.Tests/App (against the package; started by the package contract tests)"
+dotnet build tests/SseRx.Package.Tests/App -c Release
+export SSERX_PACKAGE_APP="$PWD/tests/SseRx.Package.Tests/App/bin/Release/net10.0/SseRx.Package.App.dll"
 
 # Once, before the tests, so the compile does not compete with timing-sensitive tests for the two cores.
 echo "==> dotnet publish SseRx.Host as Native AOT (artifacts/aot)"

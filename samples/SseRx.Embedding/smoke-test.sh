@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts the embedding sample (already built: dotnet build samples/SseRx.Embedding -c Release) on a free loopback
-# port, opens its SSE stream, posts a review through the app's own endpoint, and checks that the stream carried
-# a heartbeat, the metrics snapshot and the review as new_item, sentiment_update and changed metrics.
-# Used by tests/run.sh; runs for about 5 seconds.
+# port, opens its SSE stream and checks: a heartbeat at connect, the stats state event at connect (before any review),
+# a bad review refused with problem details naming the field, and a posted review arriving as a review event followed
+# by stats that count it. Used by tests/run.sh; takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
 out="../../artifacts/embedding-smoke"
@@ -40,20 +40,25 @@ wait_for 30 listening || fail "the app did not start listening"
 url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$out/app.log" | head -n 1)"
 
 : >"$out/stream.txt"
-curl -sN --max-time 5 "$url/live/stream" >"$out/stream.txt" &
+curl -sN --max-time 60 "$url/reviews/stream" >"$out/stream.txt" &
 stream_pid=$!
-connected() { grep -q "^event: heartbeat" "$out/stream.txt"; }
-wait_for 10 connected || fail "the stream sent no heartbeat at connect"
+first_event() { [ "$(grep -m 1 '^event: ' "$out/stream.txt")" = "event: heartbeat" ]; }
+wait_for 10 first_event || fail "the stream's first event is not a heartbeat"
+empty_stats() { grep -q '^data: {"reviews":0,"averageRating":null}$' "$out/stream.txt"; }
+wait_for 10 empty_stats || fail "no stats state event at connect"
+
+problem="$(curl -s -w '\n%{http_code}' -X POST "$url/reviews" -H 'Content-Type: application/json' \
+  -d '{"product":"kettle-2","rating":9}')"
+[ "$(tail -n 1 <<<"$problem")" = 400 ] || fail "a rating of 9 was not refused with 400: $problem"
+grep -q '"rating":\["Must be a whole number from 1 to 5."\]' <<<"$problem" || fail "the 400 does not name the field: $problem"
 
 status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/reviews" -H 'Content-Type: application/json' \
-  -d '{"product":"WIDGET","score":0.8}')"
+  -d '{"product":"kettle-2","rating":4,"text":"Boils fast."}')"
 [ "$status" = 202 ] || fail "POST /reviews answered $status, not 202"
 
-wait "$stream_pid" || true # curl ends at --max-time (exit 28): the stream itself never ends
-stream_pid=""
-for event in heartbeat metrics new_item sentiment_update; do
-  grep -q "^event: $event\$" "$out/stream.txt" || fail "the stream carried no $event event"
-done
-grep -q '"item_id":"review-00000001","ticker":"WIDGET"' "$out/stream.txt" || fail "the new_item is not the posted review"
-grep -q '"total":1,' "$out/stream.txt" || fail "no metrics event counted the review"
-echo "embedding smoke test: stream at $url/live/stream carried heartbeat, metrics, new_item and sentiment_update"
+review() { grep -q '^data: {"id":"00000001","product":"kettle-2","rating":4,"text":"Boils fast.",' "$out/stream.txt"; }
+wait_for 10 review || fail "the posted review did not arrive as an event"
+counted() { grep -q '^data: {"reviews":1,"averageRating":4}$' "$out/stream.txt"; }
+wait_for 10 counted || fail "no stats event counted the review"
+grep -q '^event: review$' "$out/stream.txt" || fail "the review's event type is not review"
+echo "embedding smoke test: $url/reviews/stream carried a heartbeat, stats at connect, the posted review and its stats"
