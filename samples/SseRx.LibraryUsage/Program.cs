@@ -37,10 +37,11 @@ using var journal = events.ToJournal(new JournalOptions(), scheduler);
 var gate = new ConnectionGate(new ConnectionGateOptions { MaxConnections = 2 });
 
 // 6. One client's stream: replay strictly after its Last-Event-ID, then live; a heartbeat at connect and every
-//    30 s, whose id is the last resume point; a clean end after 1 minute, after which it resumes.
+//    30 s, whose id is the last resume point (the initial cursor for a new client until its first event); a clean
+//    end after 1 minute, after which it resumes.
 IObservable<SseEvent> Stream(string? lastEventId)
 {
-    var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : journal.Position ?? SseEventId.AtTime(scheduler.Now);
+    var resumePoint = SseEventId.TryParse(lastEventId, out var id) ? id : SseEventId.Initial;
     return journal.ResumeFrom(lastEventId)
         .WithHeartbeat(
             TimeSpan.FromSeconds(30),

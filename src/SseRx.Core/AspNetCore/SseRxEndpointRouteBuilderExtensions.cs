@@ -31,7 +31,10 @@ public static class SseRxEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The routes.</param>
     /// <param name="pattern">The route pattern.</param>
-    /// <param name="events">The events, subscribed while someone listens.</param>
+    /// <param name="events">
+    /// The events, subscribed from now until the application stops, whether or not anyone listens (see
+    /// <see cref="EventJournal.Connect"/>), so a push source's events reach the journal and a client that resumes finds them.
+    /// </param>
     /// <param name="journal">The journal's options (default: 100 events, 5 minutes).</param>
     /// <param name="options">The endpoint's stream options; <see langword="null"/> for <see cref="SseRxOptions.Stream"/>.</param>
     /// <returns>The endpoint's builder.</returns>
@@ -44,7 +47,9 @@ public static class SseRxEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(events);
-        return endpoints.MapSseRx(pattern, Own(endpoints, events.ToJournal(journal ?? new JournalOptions(), Scheduler(endpoints))), options);
+        var owned = Own(endpoints, events.ToJournal(journal ?? new JournalOptions(), Scheduler(endpoints)));
+        owned.Connect();
+        return endpoints.MapSseRx(pattern, owned, options);
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ public static class SseRxServiceCollectionExtensions
     /// (<see cref="SseRxOptions.MaxConnections"/>, <see cref="SseRxOptions.MaxConnectionsPerClient"/>), one <see cref="StreamClock"/> for every stream's heartbeats and lifetime (resolve it to count registered streams), the
     /// stream defaults, and a listener that does nothing unless you register an <see cref="ISseStreamListener"/>. Uses an
     /// <see cref="IScheduler"/> from the services, else <see cref="Scheduler.Default"/>. Registers with <c>TryAdd</c>, so
-    /// calling it twice, or registering your own services first, is safe. The options are validated at the first stream.
+    /// calling it twice, or registering your own services first, is safe. The options are validated when the application
+    /// starts: a bad value stops it with an <see cref="OptionsValidationException"/> naming the option.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options.</param>
@@ -26,6 +27,10 @@ public static class SseRxServiceCollectionExtensions
         {
             options.Configure(configure);
         }
+
+        // A bad value stops the application at start-up with the option's name, not every stream with a 500.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SseRxOptions>, SseRxOptionsValidator>());
+        options.ValidateOnStart();
 
         services.TryAddSingleton<IScheduler>(Scheduler.Default);
         services.TryAddSingleton<ISseStreamListener, NoStreamListener>();
@@ -44,5 +49,22 @@ public static class SseRxServiceCollectionExtensions
             SseRxServer.ClockResolution(sp.GetRequiredService<IOptions<SseRxOptions>>().Value.Stream)));
         services.TryAddSingleton<SseRxServer>();
         return services;
+    }
+}
+
+/// <summary>Runs <see cref="SseRxOptions.Validate"/> when the options are first read (at start-up, with ValidateOnStart).</summary>
+internal sealed class SseRxOptionsValidator : IValidateOptions<SseRxOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SseRxOptions options)
+    {
+        try
+        {
+            options.Validate();
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException error)
+        {
+            return ValidateOptionsResult.Fail($"SseRxOptions: {error.Message}");
+        }
     }
 }

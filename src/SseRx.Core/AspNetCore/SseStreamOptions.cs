@@ -73,7 +73,10 @@ public sealed class SseStreamOptions
 }
 
 /// <summary>What a heartbeat is made from (see <see cref="SseStreamOptions.Heartbeat"/>).</summary>
-/// <param name="ResumePoint">The stream's last id (or the cursor it started from): the heartbeat's id, so it is a valid cursor.</param>
+/// <param name="ResumePoint">
+/// The stream's last id (or the cursor it started from): the heartbeat's id, so it is a valid cursor.
+/// <see cref="SseEventId.Initial"/> for a new client that has not been sent an event yet.
+/// </param>
 /// <param name="Now">The server's time.</param>
 /// <param name="Connections">Open streams in this process.</param>
 /// <param name="ReconnectionInterval">Set on a response's first event only: the <c>retry:</c> to send.</param>

@@ -92,7 +92,9 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var observer = server.Listener.Opened(context, lastEventId);
-        var resumeCursor = SseEventId.TryParse(lastEventId, out var parsed) ? parsed : _journal.Position ?? SseEventId.AtTime(server.Scheduler.Now);
+        // A client's heartbeats carry its cursor until it has been sent an event: its own Last-Event-ID, or, for a new client,
+        // the initial cursor (a drop before any data then resumes as a new client and gets the state again).
+        var resumeCursor = SseEventId.TryParse(lastEventId, out var parsed) ? parsed : SseEventId.Initial;
         var heartbeats = new HeartbeatSource(options, server, resumeCursor);
         var interrupt = new PumpInterrupt(response.BodyWriter);
         var resumed = _journal.ResumeFrom(lastEventId, observer is null ? null : observer.Resumed);

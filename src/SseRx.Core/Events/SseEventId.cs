@@ -33,6 +33,13 @@ public readonly struct SseEventId : IEquatable<SseEventId>, IComparable<SseEvent
     private const string StatePrefix = "~";
     private const long MaxTimestamp = 9_999_999_999_999;
 
+    /// <summary>
+    /// The cursor of a client that has been sent nothing yet, <c>0000000000000-</c>. A new client's heartbeats carry it
+    /// until the client has been sent an event, so every event has an id; a client that resumes from it is answered as
+    /// a new client (the current state), not with a resync.
+    /// </summary>
+    public static readonly SseEventId Initial = new(0, string.Empty);
+
     private readonly string? _key;
 
     /// <summary>Creates an id from a Unix timestamp in milliseconds and a key.</summary>

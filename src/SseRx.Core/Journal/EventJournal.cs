@@ -62,6 +62,9 @@ public sealed class EventJournal : IDisposable
     private JournalReader?[] _readers = [];
     private int _readerSlotsUsed;
     private int _readerCount;
+
+    // Handles from Connect that keep the source subscribed with no reader.
+    private int _pins;
     private readonly Stack<int> _freeReaderSlots = new();
     private JournalConnection? _connection;
     private bool _disposed;
@@ -252,6 +255,36 @@ public sealed class EventJournal : IDisposable
         return reader;
     }
 
+    /// <summary>
+    /// Keeps the journal subscribed to its source until the returned handle is disposed, whether or not anyone reads:
+    /// for a push source (a subject, a message bus) whose events would otherwise be missed while no client listens.
+    /// </summary>
+    /// <returns>A handle; disposing it (once is enough) lets the journal follow its readers again.</returns>
+    /// <remarks>
+    /// If the source completes or fails, the journal lets go of it as usual; the next reader subscribes again. After
+    /// the journal is disposed this does nothing.
+    /// </remarks>
+    public IDisposable Connect()
+    {
+        JournalConnection? connect = null;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return Disposable.Empty;
+            }
+
+            _pins++;
+            if (_connection is null)
+            {
+                connect = _connection = new JournalConnection(this);
+            }
+        }
+
+        connect?.Connect(_source);
+        return Disposable.Create(this, static journal => journal.Unpin());
+    }
+
     /// <summary>Removes a reader; the last one to leave releases the source. Never waits on a delivery.</summary>
     internal void Remove(JournalReader reader)
     {
@@ -267,13 +300,31 @@ public sealed class EventJournal : IDisposable
                 if (--_readerCount == 0)
                 {
                     ResetReaderSlots();
-                    disconnect = _connection;
-                    _connection = null;
+                    if (_pins == 0)
+                    {
+                        disconnect = _connection;
+                        _connection = null;
+                    }
                 }
             }
         }
 
         // Outside the lock: disposing the source stops a poller, which may be delivering on another thread.
+        disconnect?.Dispose();
+    }
+
+    private void Unpin()
+    {
+        JournalConnection? disconnect = null;
+        lock (_gate)
+        {
+            if (--_pins == 0 && _readerCount == 0)
+            {
+                disconnect = _connection;
+                _connection = null;
+            }
+        }
+
         disconnect?.Dispose();
     }
 
@@ -380,6 +431,12 @@ public sealed class EventJournal : IDisposable
         if (!SseEventId.TryParse(lastEventId, out var cursor))
         {
             return StatePlan(ResyncReasons.Malformed, now);
+        }
+
+        if (cursor == SseEventId.Initial)
+        {
+            // A client that was sent nothing but a heartbeat before it dropped: it is still a new client.
+            return StatePlan(null, now) with { Source = ResumeSource.New };
         }
 
         if (cursor.Timestamp - now > _options.MaxCursorLead)

@@ -46,7 +46,22 @@ internal static class SseRxHostServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.CreateInstrumentedRuntime());
         services.AddSseRxObservability(configuration);
         services.AddSseRx();
-        services.AddOptions<SseRxOptions>().Configure<IOptions<SseRxHostOptions>>(static (streams, host) => ConfigureStreams(streams, host.Value));
+        services.AddOptions<SseRxOptions>().Configure<IOptions<SseRxHostOptions>>(static (streams, host) =>
+        {
+            // Invalid host settings are reported once, by their own start-up validation, naming the SseRx:* key; the
+            // package's options then keep their (valid) defaults instead of repeating the same error.
+            SseRxHostOptions settings;
+            try
+            {
+                settings = host.Value;
+            }
+            catch (OptionsValidationException)
+            {
+                return;
+            }
+
+            ConfigureStreams(streams, settings);
+        });
         services.TryAddSingleton<MetricsReader>();
         services.AddHostedService<SseRxStartup>();
         services.AddHostedService<SimulatorService>();

@@ -59,6 +59,46 @@ public sealed class EventJournalTests
         Assert.Equal(["0000000105000-x"], resumed.Ids);
     }
 
+    [Fact]
+    public void A_client_resuming_from_the_initial_cursor_is_answered_as_a_new_client()
+    {
+        var (_, feed, journal) = NewJournal(new JournalOptions { RecentEntries = 5 });
+        using var keeper = Reader.Of(journal, null).Subscription;
+        feed.OnNext(B(W(0), S(100, "a").Id, E(10, "x"), S(100, "a")));
+
+        var fresh = Reader.Of(journal, null);
+        var initial = Reader.Of(journal, SseEventId.Initial.ToString());
+
+        Assert.Equal("0000000000000-", SseEventId.Initial.ToString());
+        Assert.Equal(["0000000000010-x", "0000000000100-~a"], initial.Ids);
+        Assert.Equal(fresh.Ids, initial.Ids);
+        Assert.DoesNotContain(initial.Events, e => e.Type == SseEventTypes.Resync);
+    }
+
+    [Fact]
+    public void Connect_keeps_the_source_subscribed_with_no_reader_so_pushed_events_are_held_for_a_resume()
+    {
+        var (_, feed, journal) = NewJournal();
+        var first = Reader.Of(journal, null);
+        feed.OnNext(B(W(0), E(10, "x").Id, E(10, "x")));
+        first.Subscription.Dispose();
+
+        // Without a reader or a pin the journal lets go of its source: a batch pushed now is not seen.
+        Assert.False(feed.HasObservers);
+
+        using (journal.Connect())
+        {
+            Assert.True(feed.HasObservers);
+            feed.OnNext(B(E(10, "x").Id, E(20, "y").Id, E(20, "y")));
+            var resumed = Reader.Of(journal, "0000000000010-x");
+            Assert.Equal(["0000000000020-y"], resumed.Ids);
+            resumed.Subscription.Dispose();
+            Assert.True(feed.HasObservers);
+        }
+
+        Assert.False(feed.HasObservers);
+    }
+
     // ---- Resume from memory -----------------------------------------------------------------------------------------
 
     [Fact]
