@@ -20,7 +20,6 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
 app.UseCors();
-app.UseRateLimiter();
 app.MapHealth();
 app.MapObservability();
 app.MapDashboardConfig();

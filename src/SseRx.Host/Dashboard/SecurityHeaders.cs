@@ -23,14 +23,19 @@ internal static class SecurityHeaders
         var policy = ContentSecurityPolicy(settings);
         return app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = policy;
-            headers["Permissions-Policy"] = PermissionsPolicy;
+            Apply(context.Response.Headers, policy);
             return next(context);
         });
+    }
+
+    /// <summary>Sets the headers on a response; <paramref name="contentSecurityPolicy"/> from <see cref="ContentSecurityPolicy"/>.</summary>
+    public static void Apply(IHeaderDictionary headers, string contentSecurityPolicy)
+    {
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.ContentSecurityPolicy = contentSecurityPolicy;
+        headers["Permissions-Policy"] = PermissionsPolicy;
     }
 
     /// <summary>The policy for <paramref name="settings"/>.</summary>

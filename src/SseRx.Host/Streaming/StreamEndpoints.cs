@@ -19,26 +19,58 @@ internal static class StreamEndpoints
     /// <summary>
     /// Maps <c>GET /api/v2/stream</c> (everything) and <c>GET /api/v2/configurations/{id}/stream</c> (one configuration's
     /// tickers; 401 without an identity, 404 when the configuration does not exist or is another user's, the same
-    /// response so nothing leaks; an edit applies to the open stream, a delete ends it). Both are under the connection
-    /// rate limit (<see cref="RateLimiting.StreamPolicy"/>).
+    /// response so nothing leaks; an edit applies to the open stream, a delete ends it). Both are short-circuited past
+    /// the app's middleware, whose part in a stream <see cref="StreamLane"/> does before the stream starts (headers,
+    /// CORS, the connection rate limit, authentication), so nothing of it stays on an open stream's stack.
     /// </summary>
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v2").RequireStreamRateLimit();
-        group.MapGet("/stream", static (SseRxRuntime runtime) => SseRxResults.Stream(runtime.Journal))
+        var group = endpoints.MapGroup("/api/v2");
+        group.MapGet("/stream", StreamAsync)
+            .ShortCircuit()
             .WithName("Stream");
         group.MapGet("/configurations/{id}/stream", StreamConfigurationAsync)
+            .ShortCircuit()
             .WithName(ConfigurationStreamName);
         return group;
     }
 
+    private static async Task<IResult> StreamAsync(HttpContext context, SseRxRuntime runtime, StreamLane lane)
+    {
+        // A bad Last-Event-ID is refused before anything else.
+        if (SseRxResults.ValidateLastEventId(context) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await lane.AdmitAsync(context) ?? SseRxResults.Stream(runtime.Journal);
+    }
+
     private static async Task<IResult> StreamConfigurationAsync(
-        HttpContext context, string id, SseRxRuntime runtime, IConfigurationStore store)
+        HttpContext context, string id, SseRxRuntime runtime, IConfigurationStore store, StreamLane lane)
     {
         // A bad Last-Event-ID is refused before the identity and the store lookup.
         if (SseRxResults.ValidateLastEventId(context) is { } invalid)
         {
             return invalid;
+        }
+
+        try
+        {
+            return await AdmitConfigurationAsync(context, id, runtime, store, lane);
+        }
+        catch (Exception error) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return lane.Failed(context, error);
+        }
+    }
+
+    private static async Task<IResult> AdmitConfigurationAsync(
+        HttpContext context, string id, SseRxRuntime runtime, IConfigurationStore store, StreamLane lane)
+    {
+        if (await lane.AdmitAsync(context) is { } refused)
+        {
+            return refused;
         }
 
         var userId = UserIdentity.GetUserId(context);
