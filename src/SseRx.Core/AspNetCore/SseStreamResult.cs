@@ -46,42 +46,42 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
     /// <summary>Streams until the client leaves, the stream ends, the client falls too far behind, or the application stops.</summary>
     /// <param name="httpContext">The request.</param>
     /// <exception cref="InvalidOperationException"><see cref="SseRxServiceCollectionExtensions.AddSseRx"/> was not called.</exception>
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
+        // Not async itself: an admitted stream runs in StreamAsync's frame alone, one frame fewer for its lifetime.
         ArgumentNullException.ThrowIfNull(httpContext);
         var server = httpContext.RequestServices.GetService<SseRxServer>() ??
             throw new InvalidOperationException("SSE streams need the SseRx services: call services.AddSseRx() at start-up.");
         var options = _options ?? server.Options.Stream;
         if (!TryReadLastEventId(httpContext, out var lastEventId))
         {
-            await InvalidLastEventId().ExecuteAsync(httpContext);
-            return;
+            return InvalidLastEventId().ExecuteAsync(httpContext);
         }
 
         var clientKey = options.ClientKey(httpContext);
         if (server.Stopping.IsCancellationRequested)
         {
             server.Listener.Rejected(httpContext, SseRejection.ShuttingDown, clientKey);
-            await Refuse(httpContext, options, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
-            return;
+            return Refuse(httpContext, options, StatusCodes.Status503ServiceUnavailable, "Shutting down", "The server is shutting down; reconnect to another instance.");
         }
 
-        using var lease = server.Gate.TryEnter(clientKey, out var refusal);
+        var lease = server.Gate.TryEnter(clientKey, out var refusal);
         if (lease is null)
         {
             var clientLimit = refusal == GateRefusal.ClientLimit;
             server.Listener.Rejected(httpContext, clientLimit ? SseRejection.ClientLimit : SseRejection.ServerFull, clientKey);
-            await (clientLimit
+            return clientLimit
                 ? Refuse(httpContext, options, StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many open streams.")
-                : Refuse(httpContext, options, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit."));
-            return;
+                : Refuse(httpContext, options, StatusCodes.Status503ServiceUnavailable, "Too many streams", "The server is at its stream limit.");
         }
 
-        await StreamAsync(httpContext, server, options, lastEventId);
+        return StreamAsync(httpContext, server, options, lastEventId, lease);
     }
 
-    private async Task StreamAsync(HttpContext context, SseRxServer server, SseStreamOptions options, string? lastEventId)
+    /// <summary>Streams to an admitted client; releases its gate <paramref name="lease"/> when the stream ends, however it ends.</summary>
+    private async Task StreamAsync(HttpContext context, SseRxServer server, SseStreamOptions options, string? lastEventId, IDisposable lease)
     {
+        using var admitted = lease;
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";

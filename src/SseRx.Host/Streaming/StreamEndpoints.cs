@@ -26,7 +26,7 @@ internal static class StreamEndpoints
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/v2");
-        group.MapGet("/stream", StreamAsync)
+        group.MapGet("/stream", Stream)
             .ShortCircuit()
             .WithName("Stream");
         group.MapGet("/configurations/{id}/stream", StreamConfigurationAsync)
@@ -35,16 +35,10 @@ internal static class StreamEndpoints
         return group;
     }
 
-    private static async Task<IResult> StreamAsync(HttpContext context, SseRxRuntime runtime, StreamLane lane)
-    {
-        // A bad Last-Event-ID is refused before anything else.
-        if (SseRxResults.ValidateLastEventId(context) is { } invalid)
-        {
-            return invalid;
-        }
+    private static IResult Stream(HttpContext context, SseRxRuntime runtime, StreamLane lane) =>
 
-        return await lane.AdmitAsync(context) ?? SseRxResults.Stream(runtime.Journal);
-    }
+        // A bad Last-Event-ID is refused before anything else. Synchronous, so no handler frame outlives admission.
+        SseRxResults.ValidateLastEventId(context) ?? lane.Admitted(_ => SseRxResults.Stream(runtime.Journal));
 
     private static async Task<IResult> StreamConfigurationAsync(
         HttpContext context, string id, SseRxRuntime runtime, IConfigurationStore store, StreamLane lane)

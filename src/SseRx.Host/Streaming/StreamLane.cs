@@ -90,6 +90,13 @@ internal sealed partial class StreamLane
     }
 
     /// <summary>
+    /// A result that admits the request (<see cref="AdmitAsync"/>) and then runs <paramref name="stream"/>'s result,
+    /// without a frame of its own when admission completes at once (no credential to authenticate): the handler
+    /// returns it synchronously, so an open stream holds only the stream's own frame.
+    /// </summary>
+    public IResult Admitted(Func<HttpContext, IResult> stream) => new AdmittedResult(this, stream);
+
+    /// <summary>
     /// What the exception handler would answer for an exception before the stream started (the handler is not on a
     /// short-circuited stream's path): the error in the log, and a bare 500 problem that names nothing internal.
     /// </summary>
@@ -122,4 +129,21 @@ internal sealed partial class StreamLane
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stream connection on {Path} refused by the rate limit")]
     private static partial void LogRejected(ILogger logger, PathString path);
+
+    private sealed class AdmittedResult(StreamLane lane, Func<HttpContext, IResult> stream) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var admission = lane.AdmitAsync(httpContext);
+            if (admission.IsCompletedSuccessfully)
+            {
+                return (admission.Result ?? stream(httpContext)).ExecuteAsync(httpContext);
+            }
+
+            return Slow(admission, httpContext);
+        }
+
+        private async Task Slow(ValueTask<IResult?> admission, HttpContext httpContext) =>
+            await ((await admission) ?? stream(httpContext)).ExecuteAsync(httpContext);
+    }
 }
