@@ -20,6 +20,9 @@ namespace SseRx.Host.Streaming;
 /// </remarks>
 internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, StreamTelemetry telemetry)
 {
+    private readonly RetryJitter _retry = new(runtime.Options);
+    private readonly LifetimeJitter _lifetime = new(runtime.Options);
+
     /// <summary>The query parameter a client that cannot set headers resumes with.</summary>
     internal const string LastEventIdQueryName = "lastEventId";
 
@@ -107,14 +110,14 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
 
         var stopping = lifetime.ApplicationStopping;
         var options = runtime.Options;
-        var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId));
+        var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId), _retry.Next());
 
         // OBSERVABILITY HOOK: lifecycle logs, the sserx.stream span (current from here on), counters, resume span.
         var observation = telemetry.Open(context, kind, userId, lastEventId);
         var interrupt = new PumpInterrupt(response.BodyWriter);
         var buffer = Filter(observation.TraceResume(onResolved => runtime.Journal.ResumeFrom(lastEventId, onResolved), lastEventId), configuration)
             .WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, runtime.Clock)
-            .WithMaxLifetime(options.MaxStreamLifetime, runtime.Clock)
+            .WithMaxLifetime(_lifetime.Next(), runtime.Clock)
             .Finally(interrupt.OnPipelineEnded)
             .SubscribeBuffered(runtime.BufferOptions);
         var end = StreamEnd.Faulted;
@@ -171,12 +174,12 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
             .ExecuteAsync(context);
 
     /// <summary>
-    /// Refuses a stream with <c>Retry-After</c> (the retry interval) and problem details: 503 when the process is
-    /// full or stopping, 429 when this client holds its share (another client would still be admitted).
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval plus this refusal's jitter) and problem details: 503
+    /// when the process is full or stopping, 429 when this client holds its share (another client would still be admitted).
     /// </summary>
     private Task Refuse(HttpContext context, int statusCode, string title, string detail)
     {
-        var retryAfter = Math.Max(1, (int)Math.Ceiling(runtime.Options.RetryInterval.TotalSeconds));
+        var retryAfter = _retry.NextRetryAfterSeconds();
         context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
                 statusCode: statusCode,
