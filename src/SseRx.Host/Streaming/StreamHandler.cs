@@ -16,7 +16,8 @@ namespace SseRx.Host.Streaming;
 /// <remarks>
 /// A singleton; per-connection state lives in locals, so any number of requests run concurrently. The
 /// subscription and the gate lease are released however the stream ends: completion, a slow or vanished client,
-/// a pipeline error, or shutdown (<see cref="IHostApplicationLifetime.ApplicationStopping"/> ends every stream at once).
+/// a pipeline error, or shutdown (see <see cref="StreamShutdown"/> for the order: new streams are refused first, open
+/// streams end once the server has stopped accepting connections).
 /// </remarks>
 internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifetime lifetime, StreamTelemetry telemetry)
 {
@@ -108,7 +109,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var stopping = lifetime.ApplicationStopping;
+        var stopping = StreamShutdown.EndOfStream(context, lifetime.ApplicationStopping);
         var options = runtime.Options;
         var heartbeats = new HeartbeatSource(runtime, ResumeCursor(lastEventId), _retry.Next());
 
@@ -123,7 +124,7 @@ internal sealed class StreamHandler(SseRxRuntime runtime, IHostApplicationLifeti
         var end = StreamEnd.Faulted;
         interrupt.Attach(buffer);
 
-        // Runs inline if the application is already stopping: the buffer ends and the loop returns at once.
+        // Runs inline if shutdown has already reached this stream: the buffer ends and the loop returns at once.
         using var onStopping = stopping.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
         try
         {
