@@ -7,8 +7,9 @@ namespace SseRx.Fleet.Tests;
 
 /// <summary>
 /// Every client cut at the same instant (nginx restarted: all client connections close at once) must not come back in
-/// the same instant: each connection was told its own retry interval (RetryInterval plus up to RetryJitter), so the
-/// reconnects spread over the jitter, the instances are not hit by one burst, and nobody is refused while there is room.
+/// the same instant: each connection was told its own retry interval (RetryInterval plus up to RetryJitter, read from
+/// the responses by the clients), so the reconnects spread over the jitter, the instances are not hit by one burst, and
+/// nobody is refused while there is room.
 /// With <c>SSERX_SOAK=1</c> the test also waits for the streams' next rotation (MaxStreamLifetime, shortened per stream by
 /// up to MaxStreamLifetimeJitter) and reports how those spread.
 /// </summary>
@@ -29,9 +30,12 @@ public sealed class ReconnectStormTests(FleetFixture fleet, ITestOutputHelper ou
         var (affected, back) = await run.WaitForReconnectsAsync(at, Clients, "the storm");
         var after = await Task.WhenAll(Enumerable.Range(0, FleetFixture.StreamInstances).Select(fleet.HealthAsync));
 
+        // When each client sent its reconnect (its timer fired), and when that stream was open.
         var report = await run.Clients.ReportAsync();
+        var requests = report.Clients.Select(c => c.Requests.First(r => r >= at) - at).Order().ToList();
         var returns = report.Clients.Select(c => c.Opens.First(o => o >= at) - at).Order().ToList();
         var stormSpread = Spread(returns);
+        var retries = report.Clients.SelectMany(c => c.Retries).ToList();
 
         string? rotation = null;
         if (Soak.Enabled)
@@ -57,7 +61,12 @@ public sealed class ReconnectStormTests(FleetFixture fleet, ITestOutputHelper ou
             CultureInfo.InvariantCulture,
             $"Reconnect storm: {Clients} EventSource clients through nginx ({string.Join(" / ", before.Select(h => h.Connections))} streams per instance), " +
             $"nginx restarted (every client connection closed at once): {affected} clients reconnected, all back {back / 1000:0.00} s later"));
-        output.WriteLine($"  returns after the cut: {stormSpread} (retry {FleetFixture.RetryInterval.TotalSeconds:0} s + jitter up to {FleetFixture.RetryJitter.TotalSeconds:0} s)");
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  retry: given to the clients' {retries.Count} responses: {retries.Min()}-{retries.Max()} ms, {retries.Distinct().Count()} distinct values " +
+            $"(retry {FleetFixture.RetryInterval.TotalSeconds:0} s + jitter up to {FleetFixture.RetryJitter.TotalSeconds:0} s)"));
+        output.WriteLine($"  reconnect requests after the cut: {Spread(requests)}");
+        output.WriteLine($"  streams open again after the cut: {stormSpread}");
         if (rotation is not null)
         {
             output.WriteLine($"  {rotation}");
@@ -67,8 +76,11 @@ public sealed class ReconnectStormTests(FleetFixture fleet, ITestOutputHelper ou
         output.WriteLine($"  during the storm: {storm.Count} stream requests; 503s from an instance {retried503} (peak {peak503} per 100 ms, each retried by nginx), failed connects {retriedConnects}; non-2xx to a client {visible}; fatal errors {fatal}, failed reconnect attempts {failedAttempts}");
         output.WriteLine($"  {delivery}");
 
-        // Without jitter every client would come back within a few milliseconds of the same instant.
-        Assert.True(MostInAnyWindow(returns, 100) < Clients / 2, $"returns after the cut: {stormSpread}");
+        // Each connection was told its own reconnection time, so the clients do not come back in one instant.
+        var interval = (int)FleetFixture.RetryInterval.TotalMilliseconds;
+        Assert.All(retries, r => Assert.InRange(r, interval, interval + (int)FleetFixture.RetryJitter.TotalMilliseconds));
+        Assert.True(retries.Distinct().Count() > Clients / 4, $"{retries.Distinct().Count()} distinct retry values among {retries.Count}");
+        Assert.True(MostInAnyWindow(requests, 100) < Clients, $"every reconnect request in the same 100 ms: {Spread(requests)}");
         Assert.Equal(0, visible);
         Assert.Equal(0, fatal);
         Assert.Equal(0, failedAttempts);

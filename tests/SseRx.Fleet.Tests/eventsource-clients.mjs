@@ -4,9 +4,10 @@
 //
 //   node eventsource-clients.mjs --url URL --clients N [--prefix P] [--max-seconds S]
 //
-// Opens N EventSource instances on URL at once and records, per client, every open, every error (with the HTTP status
-// when the error was an answer, and whether it was fatal), the `new_item` ids whose item_id starts with P, the
-// heartbeats and the last event id. Commands on stdin, one a line: `report` prints one JSON line with everything so far
+// Opens N EventSource instances on URL at once and records, per client, when it sent each request (connect and
+// reconnects), every open, every error (with the HTTP status when the error was an answer, and whether it was fatal),
+// the `retry:` each response carried, the `new_item` ids whose item_id starts with P, the heartbeats and the last event
+// id. (The package keeps the reconnection time to itself: a copy of each response's first bytes is read for it.) Commands on stdin, one a line: `report` prints one JSON line with everything so far
 // (times are Unix milliseconds); `close` closes every client and exits. Exits by itself after --max-seconds (default 300)
 // or when stdin closes, so it never outlives the test that started it.
 
@@ -27,10 +28,48 @@ if (!url || !Number.isInteger(count) || count < 1) {
   process.exit(2);
 }
 
+/** Reads the first `retry:` field of an event stream (it comes with the first event), then lets go of the copy. */
+async function firstRetry(stream, record) {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  try {
+    while (text.length < 65536) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+
+      text += value;
+      const match = /(?:^|[\r\n])retry:\s?(\d+)\r?\n/.exec(text);
+      if (match) {
+        record.retries.push(Number(match[1]));
+        return;
+      }
+
+    }
+  } catch {
+    // The stream ended or was cut: nothing more to learn from it.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
 const clients = [];
 for (let i = 0; i < count; i++) {
-  const record = { opens: [], errors: [], items: [], heartbeats: 0, lastEventId: '', closed: false };
-  const source = new EventSource(url);
+  const record = { requests: [], opens: [], errors: [], retries: [], items: [], heartbeats: 0, lastEventId: '', closed: false };
+  const source = new EventSource(url, {
+    fetch: async (input, init) => {
+      record.requests.push(Date.now());
+      const response = await fetch(input, init);
+      if (response.status !== 200 || response.body === null) {
+        return response;
+      }
+
+      const [forClient, forRetry] = response.body.tee();
+      void firstRetry(forRetry, record);
+      return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
+    },
+  });
   source.addEventListener('open', () => record.opens.push(Date.now()));
   source.addEventListener('error', (event) => {
     // After a fatal error (a non-200 answer) the source is CLOSED and will not reconnect.

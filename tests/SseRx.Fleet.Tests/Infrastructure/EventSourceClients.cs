@@ -168,8 +168,11 @@ internal sealed class EventSourceClients : IAsyncDisposable
     /// <summary>What every client has seen; times are Unix milliseconds.</summary>
     internal sealed record Report(long At, IReadOnlyList<ClientRecord> Clients);
 
-    /// <summary>One client's opens, errors, matching items (in arrival order, repeats kept), heartbeats and last id.</summary>
-    internal sealed record ClientRecord(long[] Opens, ErrorRecord[] Errors, string[] Items, int Heartbeats, string LastEventId)
+    /// <summary>
+    /// One client's requests (connect and each reconnect, when sent), opens, errors, the <c>retry:</c> of each response,
+    /// matching items (in arrival order, repeats kept), heartbeats and last id.
+    /// </summary>
+    internal sealed record ClientRecord(long[] Requests, long[] Opens, ErrorRecord[] Errors, int[] Retries, string[] Items, int Heartbeats, string LastEventId)
     {
         /// <summary>Open now: opened at least once, and not since failed.</summary>
         public bool IsOpen => Opens.Length > 0 && (Errors.Length == 0 || Opens[^1] >= Errors[^1].At) && !Errors.Any(e => e.Fatal);
