@@ -26,7 +26,7 @@ public sealed class DeadNodeTests(FleetFixture fleet, ITestOutputHelper output)
         var errorLogStart = fleet.Nginx.ErrorLog().Length;
         var at = FleetRun.Now;
         await fleet.StopStreamAsync(Victim, kill: true);
-        var (affected, back) = await run.WaitForReconnectsAsync(at, connections, "the SIGKILL");
+        var (affected, back) = await run.WaitForReconnectsAsync(at, FleetRun.Now + 500, connections, "the SIGKILL");
 
         // The passive health check: a failed connect to the dead instance takes it out for fail_timeout (nginx says so at warn).
         await Eventually.TrueAsync(

@@ -27,7 +27,7 @@ public sealed class ReconnectStormTests(FleetFixture fleet, ITestOutputHelper ou
 
         var at = FleetRun.Now;
         await fleet.Nginx.RestartAsync();
-        var (affected, back) = await run.WaitForReconnectsAsync(at, Clients, "the storm");
+        var (affected, back) = await run.WaitForReconnectsAsync(at, FleetRun.Now + 500, Clients, "the storm");
         var after = await Task.WhenAll(Enumerable.Range(0, FleetFixture.StreamInstances).Select(fleet.HealthAsync));
 
         // When each client sent its reconnect (its timer fired), and when that stream was open.

@@ -32,9 +32,10 @@ public sealed class RollingRestartTests(FleetFixture fleet, ITestOutputHelper ou
             var clock = Stopwatch.StartNew();
             await fleet.StopStreamAsync(instance, kill: false);
             var exited = clock.Elapsed;
+            var streamsEnded = FleetRun.Now + 500; // the instance ended its streams before it exited
             await fleet.StartStreamAsync(instance);
             var started = clock.Elapsed;
-            var (affected, back) = await run.WaitForReconnectsAsync(at, connections, $"the restart of instance {instance}");
+            var (affected, back) = await run.WaitForReconnectsAsync(at, streamsEnded, connections, $"the restart of instance {instance}");
 
             // As a deploy waits for the load balancer's health check, the next instance stops only once nginx uses this one again.
             var inRotation = await fleet.WaitInRotationAsync(instance);

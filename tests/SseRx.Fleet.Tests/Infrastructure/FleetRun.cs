@@ -86,19 +86,23 @@ internal sealed class FleetRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every client that lost its stream at or after <paramref name="since"/> is open again and at least
-    /// <paramref name="expectedAffected"/> have; returns how long after <paramref name="since"/> the last came back.
+    /// Waits until every client is open again and at least <paramref name="expectedAffected"/> clients have lost their
+    /// stream between <paramref name="since"/> and <paramref name="until"/> (the event under test; a rotation later on is
+    /// not counted); returns how many did, and how long after <paramref name="since"/> the last of them was open again.
     /// </summary>
-    public async Task<(int Affected, double BackWithinMs)> WaitForReconnectsAsync(long since, int expectedAffected, string what)
+    public async Task<(int Affected, double BackWithinMs)> WaitForReconnectsAsync(long since, long until, int expectedAffected, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             var report = await Clients.ReportAsync();
-            var affected = report.Clients.Where(c => c.Errors.Any(e => e.At >= since)).ToList();
+            var affected = report.Clients
+                .Select(c => (Client: c, Cut: c.Errors.FirstOrDefault(e => e.At >= since && e.At <= until)))
+                .Where(x => x.Cut is not null)
+                .ToList();
             if (affected.Count >= expectedAffected && report.Clients.All(c => c.IsOpen))
             {
-                var back = affected.Select(c => c.Opens.Where(o => o >= c.Errors.First(e => e.At >= since).At).Min() - since);
+                var back = affected.Select(x => x.Client.Opens.Where(o => o >= x.Cut!.At).Min() - since);
                 return (affected.Count, affected.Count == 0 ? 0 : back.Max());
             }
 
