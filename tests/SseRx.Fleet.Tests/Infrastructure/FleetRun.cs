@@ -53,30 +53,40 @@ internal sealed class FleetRun : IAsyncDisposable
 
     /// <summary>
     /// Stops writing, reads this run's items back from the store, waits (up to 30 s) until every client has all of them,
-    /// and counts each client's items against the store.
+    /// counts each client's items against the store, then closes the clients so that nginx logs their last streams.
     /// </summary>
-    public async Task<(Delivery Delivery, EventSourceClients.Report Report)> FinishAsync()
+    public async Task<RunOutcome> FinishAsync()
     {
         await _writing.CancelAsync();
         await _writes;
         var stored = await _fleet.StoredItemIdsAsync(Prefix);
         Assert.Equal(_writer?.Written.Count ?? 0, stored.Count);
         var report = await Clients.WaitForItemsAsync(stored, TimeSpan.FromSeconds(30));
-        return (Delivery.Count(report, stored), report);
+        var lines = await StreamLogAsync(report.Clients.Sum(c => c.Opens.Length));
+        return new RunOutcome(Delivery.Count(report, stored), report, lines);
     }
 
     /// <summary>
     /// Closes the clients, so that every stream of the run has its access log line (nginx writes it when the stream
-    /// ends), and returns the run's stream lines once there is one for each of the <paramref name="streams"/> streams opened.
+    /// ends), and returns the run's stream lines once there is one for each of the <paramref name="streams"/> streams
+    /// opened, or once no line has been added for a second (a stream cut by an nginx restart is never logged).
     /// </summary>
-    public async Task<IReadOnlyList<AccessLogLine>> StreamLogAsync(int streams)
+    private async Task<IReadOnlyList<AccessLogLine>> StreamLogAsync(int streams)
     {
         await Clients.DisposeAsync();
         var deadline = Stopwatch.StartNew();
+        var unchanged = Stopwatch.StartNew();
+        var previous = -1;
         while (true)
         {
             var lines = AccessLogLine.Parse(_fleet.Nginx.AccessLog().Skip(_logStart)).Where(l => l.IsStream).ToList();
-            if (lines.Count(l => l.Status == 200) >= streams || deadline.Elapsed > TimeSpan.FromSeconds(10))
+            if (lines.Count != previous)
+            {
+                previous = lines.Count;
+                unchanged.Restart();
+            }
+
+            if (lines.Count(l => l.Status == 200) >= streams || unchanged.Elapsed > TimeSpan.FromSeconds(1) || deadline.Elapsed > TimeSpan.FromSeconds(10))
             {
                 return lines;
             }
@@ -115,15 +125,6 @@ internal sealed class FleetRun : IAsyncDisposable
             await Task.Delay(100);
         }
     }
-
-    /// <summary>
-    /// Stream requests answered with anything but 200 (what a client saw), and the attempts nginx made on an instance
-    /// and then retried on another before answering 200: 503s, and failed connects (502) or timeouts (504).
-    /// </summary>
-    public static (int ClientVisibleNon2xx, int Retried503, int RetriedConnectFailures) Answers(IReadOnlyList<AccessLogLine> lines) =>
-        (lines.Count(l => l.Status is < 200 or > 299),
-         lines.Where(l => l.Status == 200).Sum(l => l.UpstreamStatuses.Count(s => s == 503)),
-         lines.Where(l => l.Status == 200).Sum(l => l.UpstreamStatuses.Count(s => s is 502 or 504)));
 
     /// <summary>The end of nginx's logs, for a failure message.</summary>
     public string Diagnostics() =>
