@@ -2,6 +2,7 @@
 # Installs what the tests need, then runs every test. The README's test command.
 #   npm packages from tests/package-lock.json (dynalite, the DynamoDB-compatible server)
 #   Debian's chromium for the browser tests, through apt-get when it is missing
+#   Debian's nginx for the fleet tests (the proxy in front of the host processes), through apt-get when it is missing
 #   a C toolchain and zlib for Native AOT (clang or gcc, zlib1g-dev), through apt-get when missing
 #   packs SseRx.Core into artifacts/packages, then builds and runs the samples that consume that package, and builds
 #   the app the package contract tests start (tests/SseRx.Package.Tests/App, SSERX_PACKAGE_APP)
@@ -18,6 +19,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+# The fleet tests start nginx as their own process, with their own configuration and ports; they never use the system service.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "==> Debian nginx (for the fleet tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nginx >/dev/null
 fi
 
 # Native AOT links with the platform's C toolchain (clang, else gcc) and needs zlib's development files.

@@ -41,6 +41,9 @@ internal sealed class DashboardHost : IAsyncDisposable
     /// <summary>The host's in-memory store, from its DI container.</summary>
     public InMemorySentimentStore Store => _factory.Services.GetRequiredService<InMemorySentimentStore>();
 
+    /// <summary>The streams the host has open now (its connection gate's count).</summary>
+    public int OpenStreams => _factory.Services.GetRequiredService<ConnectionGate>().Active;
+
     /// <summary>The host's configuration store, from its DI container.</summary>
     public IConfigurationStore Configurations => _factory.Services.GetRequiredService<IConfigurationStore>();
 

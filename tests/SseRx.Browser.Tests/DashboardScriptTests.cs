@@ -139,5 +139,42 @@ public sealed class DashboardScriptTests(BrowserFixture browser) : IAsyncLifetim
         Assert.Equal(7000, result.GetProperty("retryAfter").GetInt32());
     }
 
+    [Fact]
+    public async Task Tab_sharing_groups_tabs_by_stream_and_gives_a_joining_tab_the_latest_state_and_recent_items()
+    {
+        var result = await EvaluateAsync(
+            """
+            async () => {
+              const { EventCache, groupName } = await import('/tab-sharing.js');
+              const cache = new EventCache();
+              const ev = (type, data, id) => ({ type, data: JSON.stringify(data), lastEventId: id });
+              cache.add(ev('metrics', { total: 1 }, '1-~metrics'));
+              for (let i = 1; i <= 60; i++) cache.add(ev('new_item', { item_id: `i${i}` }, `2-i${i}`));
+              cache.add(ev('sentiment_update', { ticker: 'AAPL', score: 0.1 }, '3-~a'));
+              cache.add(ev('sentiment_update', { ticker: 'MSFT', score: 0.2 }, '3-~m'));
+              cache.add(ev('sentiment_update', { ticker: 'AAPL', score: 0.3 }, '4-~a'));
+              cache.add(ev('metrics', { total: 2 }, '4-~metrics'));
+              cache.add(ev('resync', { reason: 'unknown' }, '5-~'));
+              const global = { url: '/api/v2/stream', headers: {} };
+              return {
+                snapshot: cache.snapshot().map(e => e.lastEventId),
+                same: groupName(global) === groupName({ url: '/api/v2/stream', headers: {} }),
+                otherUser: groupName({ url: '/api/v2/configurations/c1/stream', headers: { 'X-User-ID': 'alice' } })
+                  === groupName({ url: '/api/v2/configurations/c1/stream', headers: { 'X-User-ID': 'bob' } }),
+                otherStream: groupName(global) === groupName({ url: '/api/v2/configurations/c1/stream', headers: {} }),
+              };
+            }
+            """);
+
+        var snapshot = result.GetProperty("snapshot").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(53, snapshot.Count);
+        Assert.Equal("2-i11", snapshot[0]);
+        Assert.Equal("2-i60", snapshot[49]);
+        Assert.Equal(["3-~m", "4-~a", "4-~metrics"], snapshot[50..]);
+        Assert.True(result.GetProperty("same").GetBoolean());
+        Assert.False(result.GetProperty("otherUser").GetBoolean());
+        Assert.False(result.GetProperty("otherStream").GetBoolean());
+    }
+
     private Task<JsonElement> EvaluateAsync(string script) => _page.Page.EvaluateAsync<JsonElement>(script);
 }

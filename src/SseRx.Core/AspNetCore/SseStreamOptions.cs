@@ -26,10 +26,24 @@ public sealed class SseStreamOptions
     public TimeSpan? MaxLifetime { get; set; }
 
     /// <summary>
-    /// The reconnection delay sent as <c>retry:</c> on a stream's first event, and as <c>Retry-After</c> on a refusal
-    /// (rounded up to whole seconds). Default 3 seconds.
+    /// The shortest reconnection delay: sent as <c>retry:</c> on a stream's first event, and as <c>Retry-After</c> on a
+    /// refusal (rounded up to whole seconds), each plus its own share of <see cref="RetryJitter"/>. Default 3 seconds.
     /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The most added to <see cref="RetryInterval"/>, drawn per connection and per refusal, so clients cut off together
+    /// (a deploy, a crash, a proxy restart) do not all come back in the same instant. Only ever added: no client is asked
+    /// to return sooner than <see cref="RetryInterval"/>. Default 2 seconds; zero for an exact delay.
+    /// </summary>
+    public TimeSpan RetryJitter { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The most a stream's <see cref="MaxLifetime"/> is shortened by, as a fraction drawn per stream, so streams opened
+    /// together do not all end together one lifetime later. Only ever shortens (the lifetime stays below a platform's
+    /// limit). Default 0.1; from 0 to 0.5.
+    /// </summary>
+    public double MaxLifetimeJitter { get; set; } = 0.1;
 
     /// <summary>The per-connection buffer and its slow-consumer policy. Default: 256 events, then the client is dropped.</summary>
     public ConsumerBufferOptions Buffer { get; set; } = new();
@@ -64,6 +78,12 @@ public sealed class SseStreamOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryInterval, TimeSpan.Zero, nameof(RetryInterval));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RetryInterval, TimeSpan.FromHours(1), nameof(RetryInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RetryJitter, TimeSpan.Zero, nameof(RetryJitter));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(RetryInterval + RetryJitter, TimeSpan.FromHours(1), nameof(RetryJitter));
+        if (double.IsNaN(MaxLifetimeJitter) || MaxLifetimeJitter is < 0 or > 0.5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLifetimeJitter), MaxLifetimeJitter, "A fraction from 0 to 0.5.");
+        }
         ArgumentNullException.ThrowIfNull(Buffer, nameof(Buffer));
         Buffer.Validate();
         ArgumentNullException.ThrowIfNull(ClientKey, nameof(ClientKey));
@@ -110,4 +130,22 @@ public sealed class SseRxOptions
         ArgumentNullException.ThrowIfNull(Stream, nameof(Stream));
         Stream.Validate();
     }
+}
+
+/// <summary>Draws the jitter of <see cref="SseStreamOptions.RetryJitter"/> and <see cref="SseStreamOptions.MaxLifetimeJitter"/>.</summary>
+internal static class StreamJitter
+{
+    /// <summary>One connection's reconnection delay: the interval plus a uniform share of the jitter, in whole milliseconds (what <c>retry:</c> carries).</summary>
+    public static TimeSpan Retry(SseStreamOptions options, Func<double>? random = null) =>
+        TimeSpan.FromMilliseconds(Math.Floor((options.RetryInterval + (options.RetryJitter * Draw(random))).TotalMilliseconds));
+
+    /// <summary>A refusal's <c>Retry-After</c>: a <see cref="Retry"/> delay rounded up to whole seconds, at least 1.</summary>
+    public static int RetryAfterSeconds(SseStreamOptions options, Func<double>? random = null) =>
+        Math.Max(1, (int)Math.Ceiling(Retry(options, random).TotalSeconds));
+
+    /// <summary>One stream's lifetime: the maximum shortened by a uniform share of the jitter fraction.</summary>
+    public static TimeSpan Lifetime(TimeSpan maxLifetime, SseStreamOptions options, Func<double>? random = null) =>
+        maxLifetime * (1 - (options.MaxLifetimeJitter * Draw(random)));
+
+    private static double Draw(Func<double>? random) => random?.Invoke() ?? Random.Shared.NextDouble();
 }

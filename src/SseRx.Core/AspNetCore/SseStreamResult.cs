@@ -95,13 +95,13 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
         // A client's heartbeats carry its cursor until it has been sent an event: its own Last-Event-ID, or, for a new client,
         // the initial cursor (a drop before any data then resumes as a new client and gets the state again).
         var resumeCursor = SseEventId.TryParse(lastEventId, out var parsed) ? parsed : SseEventId.Initial;
-        var heartbeats = new HeartbeatSource(options, server, resumeCursor);
+        var heartbeats = new HeartbeatSource(options, server, resumeCursor, StreamJitter.Retry(options));
         var interrupt = new PumpInterrupt(response.BodyWriter);
         var resumed = _journal.ResumeFrom(lastEventId, observer is null ? null : observer.Resumed);
         var events = (_pipeline?.Invoke(resumed) ?? resumed).WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, server.Clock, options.HeartbeatMode);
         if (options.MaxLifetime is { } lifetime)
         {
-            events = events.WithMaxLifetime(lifetime, server.Clock);
+            events = events.WithMaxLifetime(StreamJitter.Lifetime(lifetime, options), server.Clock);
         }
 
         var buffer = events.Finally(interrupt.OnPipelineEnded).SubscribeBuffered(options.Buffer);
@@ -109,10 +109,13 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
         var end = SseStreamEnd.Faulted;
 
         // Runs inline if the application is already stopping: the buffer ends and the loop returns at once.
-        using var onStopping = server.Stopping.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
+        // Open streams end on their connection's close request, which Kestrel makes once it has stopped accepting
+        // connections, so a client's reconnect goes to another instance (see StreamShutdown).
+        var endOfStream = StreamShutdown.EndOfStream(context, server.Stopping);
+        using var onStopping = endOfStream.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
         try
         {
-            end = await SsePump.RunAsync(buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, server.Stopping, context.RequestAborted);
+            end = await SsePump.RunAsync(buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, endOfStream, context.RequestAborted);
         }
         finally
         {
@@ -145,12 +148,12 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
     }
 
     /// <summary>
-    /// Refuses a stream with <c>Retry-After</c> (the retry interval, rounded up to whole seconds) and problem details: 503
+    /// Refuses a stream with <c>Retry-After</c> (the retry interval plus this refusal's jitter, rounded up to whole seconds) and problem details: 503
     /// when the process is full or stopping, 429 when this client holds its share (another client would still get in).
     /// </summary>
     private static Task Refuse(HttpContext context, SseStreamOptions options, int statusCode, string title, string detail)
     {
-        var retryAfter = Math.Max(1, (int)Math.Ceiling(options.RetryInterval.TotalSeconds));
+        var retryAfter = StreamJitter.RetryAfterSeconds(options);
         context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(
                 statusCode: statusCode,

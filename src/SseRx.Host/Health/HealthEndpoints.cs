@@ -12,14 +12,18 @@ internal static class HealthEndpoints
     /// off), <c>failed</c> (the last failure was permanent, e.g. a missing table or bad credentials, per the registered
     /// <see cref="Hosting.StoreFailurePolicy"/>: it needs an operator, not patience) or <c>starting</c> (no poll has
     /// completed: the steady state of the api role, which polls only on demand). Streams stay up in every state,
-    /// sending heartbeats, which is why readiness does not fail.
+    /// sending heartbeats, which is why readiness does not fail for them. It fails (503, <c>status</c> <c>stopping</c>)
+    /// once shutdown has started, so a load balancer's readiness check takes the process out before its streams end
+    /// (the package then ends open streams once Kestrel has stopped accepting connections).
     /// </summary>
     public static RouteHandlerBuilder MapHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/health", (HttpContext context, SseRxRuntime runtime, ConnectionGate gate) =>
+        endpoints.MapGet("/health", (HttpContext context, SseRxRuntime runtime, ConnectionGate gate, IHostApplicationLifetime lifetime) =>
         {
             var poll = runtime.Health.Current;
+            var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
             var status = poll.State switch
             {
+                _ when stopping => "stopping",
                 PollState.Starting => "starting",
                 PollState.Healthy => "healthy",
                 PollState.Failed => "failed",
@@ -32,7 +36,8 @@ internal static class HealthEndpoints
                 gate.Active,
                 new PollReport(
                     poll.State.ToString().ToLowerInvariant(), poll.ConsecutiveFailures, poll.LastSuccess, runtime.Feed.FetchCount, runtime.Feed.LateEntries)),
-                HealthJsonContext.Default.HealthReport);
+                HealthJsonContext.Default.HealthReport,
+                statusCode: stopping ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         }).WithName("Health");
 
     /// <summary>The body of <c>GET /health</c>.</summary>

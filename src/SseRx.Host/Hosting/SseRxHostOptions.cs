@@ -62,8 +62,24 @@ internal sealed class SseRxHostOptions
     /// <summary>A stream ends cleanly after this long, so the client resumes before a platform limit. Default 14:30 minutes.</summary>
     public TimeSpan MaxStreamLifetime { get; set; } = new(0, 14, 30);
 
-    /// <summary>The <c>retry:</c> sent on a stream's first event, and the <c>Retry-After</c> of a refusal. Default 3 seconds.</summary>
+    /// <summary>
+    /// How much shorter than <see cref="MaxStreamLifetime"/> a stream may be, as a fraction of it: each stream's lifetime is
+    /// drawn from [lifetime × (1 − jitter), lifetime], so streams opened together do not rotate together. Default 0.1
+    /// (a 14:30 lifetime becomes 13:03 to 14:30); 0 turns it off; at most 0.5.
+    /// </summary>
+    public double MaxStreamLifetimeJitter { get; set; } = 0.1;
+
+    /// <summary>
+    /// The least a client is asked to wait before it reconnects: the <c>retry:</c> on a stream's first event and the
+    /// <c>Retry-After</c> of a refusal, each plus its <see cref="RetryJitter"/>. Default 3 seconds.
+    /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The most added to <see cref="RetryInterval"/>, drawn for each connection (and each refusal), so clients cut at the
+    /// same moment do not all come back at the same moment. Default 2 seconds (3 to 5 s in all with the defaults); 0 turns it off.
+    /// </summary>
+    public TimeSpan RetryJitter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Events a client that is not reading may fall behind before it is dropped. Default 256.</summary>
     public int ConsumerBufferCapacity { get; set; } = 256;

@@ -40,6 +40,16 @@ internal sealed class SseRxHostOptionsValidator : IValidateOptions<SseRxHostOpti
             errors.Add(Invalid(nameof(options.RetryInterval), options.RetryInterval, "at most 01:00:00"));
         }
 
+        if (options.RetryJitter < TimeSpan.Zero || options.RetryInterval + options.RetryJitter > MaxRetryInterval)
+        {
+            errors.Add(Invalid(nameof(options.RetryJitter), options.RetryJitter, "00:00:00 or more, and at most 01:00:00 with RetryInterval"));
+        }
+
+        if (double.IsNaN(options.MaxStreamLifetimeJitter) || options.MaxStreamLifetimeJitter is < 0 or > 0.5)
+        {
+            errors.Add(Invalid(nameof(options.MaxStreamLifetimeJitter), options.MaxStreamLifetimeJitter, "a fraction from 0 to 0.5"));
+        }
+
         RequireAtLeastOne(errors, nameof(options.MaxConnections), options.MaxConnections);
         if (options.MaxConnectionsPerClient is { } perClient)
         {

@@ -112,6 +112,8 @@ internal static class SseRxHostServiceCollectionExtensions
             HeartbeatMode = host.HeartbeatMode,
             MaxLifetime = host.MaxStreamLifetime,
             RetryInterval = host.RetryInterval,
+            RetryJitter = host.RetryJitter,
+            MaxLifetimeJitter = host.MaxStreamLifetimeJitter,
             Buffer = new ConsumerBufferOptions
             {
                 Capacity = host.ConsumerBufferCapacity,

@@ -1,9 +1,10 @@
 // The dashboard's entry point: reads the host's config.js, wires the stream, the state and the view together.
 
 import { ConfigurationPicker } from './configurations.js';
-import { ConnectionState, StreamConnection } from './connection.js';
+import { ConnectionState } from './connection.js';
 import { createView, formatTime } from './render.js';
 import { DashboardState } from './state.js';
+import { SharedStream } from './tab-sharing.js';
 
 /** A base URL without its trailing slashes; '' (same origin) when absent. */
 function base(value) {
@@ -73,9 +74,14 @@ function onEvent({ type, data, lastEventId }) {
   }
 }
 
-const connection = new StreamConnection({
+// One stream for all of this browser's tabs on the same stream (tab-sharing.js); ?share=0 gives each tab its own.
+const connection = new SharedStream({
+  share: new URLSearchParams(globalThis.location?.search ?? '').get('share') !== '0',
   metricsUrl: urls.metrics,
   onEvent,
+  onRoleChange(role) {
+    view.setStreamRole(role);
+  },
   onStateChange(connectionState, detail) {
     view.setConnectionState(connectionState, detail);
     if (connectionState === ConnectionState.Polling) {

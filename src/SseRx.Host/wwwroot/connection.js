@@ -129,9 +129,14 @@ export class StreamConnection {
 
   /**
    * Starts reading `target` ({ url, headers }), or switches to it. A switch resumes from the last event id
-   * seen on the previous stream, so nothing between the two is lost.
+   * seen on the previous stream, so nothing between the two is lost. `resumeFrom` sets that id when this
+   * connection did not see it itself (a tab taking the stream over from another tab, see tab-sharing.js).
    */
-  connect(target) {
+  connect(target, { resumeFrom = '' } = {}) {
+    if (resumeFrom) {
+      this.#lastEventId = resumeFrom;
+    }
+
     this.#target = target;
     this.#run?.abort();
     const run = new AbortController();

@@ -13,6 +13,12 @@ const stateText = {
   [ConnectionState.Polling]: 'Polling',
 };
 
+const shareText = {
+  leader: 'This tab holds the live stream for every tab',
+  follower: 'Live stream shared from another tab',
+  single: '',
+};
+
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const rate = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
@@ -88,6 +94,7 @@ export function createView(doc = document) {
     streamInfo: $('stream-info'),
     heartbeatInfo: $('heartbeat-info'),
     lastEventInfo: $('last-event-info'),
+    shareInfo: $('share-info'),
   };
 
   const notices = new Map();
@@ -461,6 +468,14 @@ export function createView(doc = document) {
       elements.heartbeatInfo.textContent = Number.isFinite(connections)
         ? `${integer.format(connections)} open stream${connections === 1 ? '' : 's'} · heartbeat ${when}`
         : `heartbeat ${when}`;
+    },
+
+    /** Says whether this tab holds the live stream or shows another tab's (see tab-sharing.js). */
+    setStreamRole(role) {
+      doc.documentElement.dataset.streamRole = role;
+      if (elements.shareInfo) {
+        elements.shareInfo.textContent = shareText[role] ?? '';
+      }
     },
 
     setLastEvent(type, id) {

@@ -185,6 +185,7 @@ public sealed partial class DocsTests
         bool flag => (flag ? "true" : "false") == stated,
         TimeSpan duration => ParseDuration(stated) == duration,
         int number => int.TryParse(stated, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var parsed) && parsed == number,
+        double fraction => double.TryParse(stated, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed == fraction,
         IEnumerable<string> items => items.Order(StringComparer.Ordinal).SequenceEqual(
             stated.Split(',', StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)),
         _ => false,

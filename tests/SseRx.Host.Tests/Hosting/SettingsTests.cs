@@ -12,6 +12,10 @@ public sealed class SettingsTests
     [InlineData("MaxConnectionsPerClient", "0", "SseRx:MaxConnectionsPerClient")]
     [InlineData("Journal:Capacity", "0", "SseRx:Journal:Capacity")]
     [InlineData("ConsumerBufferMaxCapacity", "255", "SseRx:ConsumerBufferMaxCapacity")]
+    [InlineData("RetryJitter", "-00:00:01", "SseRx:RetryJitter")]
+    [InlineData("RetryJitter", "00:59:58", "SseRx:RetryJitter")]
+    [InlineData("MaxStreamLifetimeJitter", "0.6", "SseRx:MaxStreamLifetimeJitter")]
+    [InlineData("MaxStreamLifetimeJitter", "-0.1", "SseRx:MaxStreamLifetimeJitter")]
     [InlineData("Cors:AllowedOrigins:0", "https://dashboard.example.com/path", "SseRx:Cors:AllowedOrigins")]
     [InlineData("Dashboard:SseBaseUrl", "javascript:alert(1)", "SseRx:Dashboard:SseBaseUrl")]
     public void A_bad_setting_stops_start_up_naming_the_setting(string key, string value, string named)
@@ -36,6 +40,8 @@ public sealed class SettingsTests
         Assert.Equal(10, options.MaxConnectionsPerClient);
         Assert.Equal(new TimeSpan(0, 14, 30), options.MaxStreamLifetime);
         Assert.Equal(TimeSpan.FromSeconds(3), options.RetryInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.RetryJitter);
+        Assert.Equal(0.1, options.MaxStreamLifetimeJitter);
         Assert.Equal(256, options.ConsumerBufferCapacity);
         Assert.Null(options.ConsumerBufferMaxCapacity); // 16 x the capacity
         Assert.Equal(100, options.Journal.Capacity);

@@ -113,7 +113,8 @@ public sealed class EmfMetricsTests
     [Fact]
     public async Task The_last_stream_to_reach_its_lifetime_flushes_before_its_response_ends()
     {
-        await using var app = ObservedApp.Start(Emf(more: new() { ["MaxStreamLifetime"] = "00:00:01.500" }));
+        // No lifetime jitter: the stream's duration is checked against the lifetime itself.
+        await using var app = ObservedApp.Start(Emf(more: new() { ["MaxStreamLifetime"] = "00:00:01.500", ["MaxStreamLifetimeJitter"] = "0" }));
         await using var stream = await app.App.OpenStreamAsync();
         await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         var items = Enumerable.Range(0, 5).Select(_ => app.App.AddItem()).ToList();

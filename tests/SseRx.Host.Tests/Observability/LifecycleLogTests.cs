@@ -19,7 +19,8 @@ public sealed class LifecycleLogTests
     [Fact]
     public async Task A_stream_that_reaches_its_lifetime_logs_opened_then_closed_with_exact_events_sent()
     {
-        await using var app = ObservedApp.Start(new Dictionary<string, string?> { ["MaxStreamLifetime"] = "00:00:01.500" });
+        // No lifetime jitter: the logged duration is checked against the lifetime itself.
+        await using var app = ObservedApp.Start(new Dictionary<string, string?> { ["MaxStreamLifetime"] = "00:00:01.500", ["MaxStreamLifetimeJitter"] = "0" });
         await using var stream = await app.App.OpenStreamAsync(headers: As("alice"));
         await stream.NextOfTypeAsync(SentimentEventTypes.Metrics);
         app.App.AddItem();

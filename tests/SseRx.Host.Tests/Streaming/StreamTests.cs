@@ -23,13 +23,13 @@ public sealed class StreamTests
     [Fact]
     public async Task First_event_is_a_heartbeat_with_retry_and_later_heartbeats_carry_the_last_id_without_retry()
     {
-        await using var app = SseRxApp.Start(new Dictionary<string, string?> { ["RetryInterval"] = "00:00:02.500" });
+        await using var app = SseRxApp.Start(new Dictionary<string, string?> { ["RetryInterval"] = "00:00:02.500", ["RetryJitter"] = "00:00:00.500" });
         await using var stream = await app.OpenStreamAsync();
 
         var first = await stream.NextAsync();
         Assert.NotNull(first);
         Assert.Equal(SseEventTypes.Heartbeat, first.Value.EventType);
-        Assert.Equal(TimeSpan.FromMilliseconds(2500), first.Value.ReconnectionInterval);
+        Assert.InRange(first.Value.ReconnectionInterval!.Value, TimeSpan.FromMilliseconds(2500), TimeSpan.FromMilliseconds(3000));
         Assert.True(SseEventId.TryParse(first.Value.EventId, out _), "a heartbeat's id is a valid cursor");
         var data = SseStream.Json(first.Value);
         Assert.Equal(["timestamp", "connections"], data.EnumerateObject().Select(p => p.Name));
@@ -163,7 +163,7 @@ public sealed class StreamTests
         using var refused = await app.Client.GetAsync("/api/v2/stream");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-        Assert.Equal(TimeSpan.FromSeconds(4), refused.Headers.RetryAfter?.Delta);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
