@@ -28,28 +28,42 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
     {
         var start = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
         var scheduler = new SteppedScheduler(start);
-        using var clock = new StreamClock(scheduler, TimeSpan.FromMilliseconds(100));
+        using var clock = new StreamClock(scheduler, TimeSpan.FromMilliseconds(50));
         var source = new Subject<SseBatch>();
         var journal = source.ToJournal(
             new JournalOptions { Capacity = Batches * 3, MaxAge = TimeSpan.FromDays(365), RecentEntries = 0 }, scheduler);
         var produced = new List<SseEventId>();
         var origin = SseEventId.AtTime(start);
-        var clients = Enumerable.Range(0, Clients).Select(i => new Client(i, journal, clock, scheduler, origin)).ToArray();
         using var stop = new CancellationTokenSource();
+
+        // Time moves only as the clients ask for it: each client, when it has read everything it was sent, lets the clock
+        // take a step, and while every client is idle the clock keeps stepping. So time cannot outrun the readers
+        // (which, on a starved machine, would end every stream at its lifetime before it had read anything), and an
+        // idle client still gets its heartbeats and its lifetime's end.
+        var pace = new Pace(Clients);
+        var clients = Enumerable.Range(0, Clients).Select(i => new Client(i, journal, clock, scheduler, origin, pace)).ToArray();
 
         // One reader for the whole run keeps the journal subscribed to the (hot) source from the first batch on; the
         // clients come and go around it.
         var anchor = journal.ResumeFrom(null).Subscribe(_ => { });
 
-        // The clock's thread: each step moves time on by 50 ms and runs what is due (heartbeats every 1 s, lifetimes
-        // of 2 s, the clock's own visits).
+        // The clock's thread: each step moves time on by 50 ms and runs what is due (heartbeats every 150 ms, lifetimes
+        // of 1 s, the clock's own visits every 50 ms).
         var ticker = Task.Factory.StartNew(
             () =>
             {
-                while (!stop.IsCancellationRequested)
+                try
                 {
-                    scheduler.Step(TimeSpan.FromMilliseconds(50));
-                    Thread.Yield();
+                    while (true)
+                    {
+                        pace.Steps.Wait(stop.Token);
+                        scheduler.Step(TimeSpan.FromMilliseconds(50));
+                        pace.StepAgainIfAllIdle();
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The run is over.
                 }
             },
             CancellationToken.None,
@@ -63,6 +77,13 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
                 SseEventId? after = origin;
                 for (var b = 0; b < Batches; b++)
                 {
+                    // A batch every 10 ms of the clock's time, so heartbeats and lifetimes tick all through the fan-out.
+                    var due = start.AddMilliseconds(10 * b);
+                    if (!SpinWait.SpinUntil(() => scheduler.Now >= due, Deadline))
+                    {
+                        throw new TimeoutException($"The clock did not reach batch {b}'s time.");
+                    }
+
                     var at = 1_700_000_000_000 + b;
                     var events = new List<SseEvent>();
                     for (var e = 0; e <= b % 3; e++)
@@ -139,7 +160,7 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
     }
 
     /// <summary>One client: connects, reads some events, leaves or is ended, and resumes from its last entry.</summary>
-    private sealed class Client(int index, EventJournal journal, StreamClock clock, IScheduler scheduler, SseEventId origin)
+    private sealed class Client(int index, EventJournal journal, StreamClock clock, IScheduler scheduler, SseEventId origin, Pace pace)
     {
         private readonly TaskCompletionSource _reachedLast = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _rotated = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -200,8 +221,8 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
                 var lastEventId = resumePoint.ToString();
                 var completed = false;
                 var stream = journal.ResumeFrom(lastEventId)
-                    .WithHeartbeat(TimeSpan.FromSeconds(1), last => SseEvents.Heartbeat(last?.Id ?? resumePoint, scheduler.Now, 0), clock)
-                    .WithMaxLifetime(TimeSpan.FromSeconds(2), clock);
+                    .WithHeartbeat(TimeSpan.FromMilliseconds(150), last => SseEvents.Heartbeat(last?.Id ?? resumePoint, scheduler.Now, 0), clock)
+                    .WithMaxLifetime(TimeSpan.FromSeconds(1), clock);
                 using var buffer = stream.SubscribeBuffered(new ConsumerBufferOptions { Capacity = 1024 });
                 Connections++;
 
@@ -212,7 +233,9 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
                 while (read < leaveAfter)
                 {
                     State = $"waiting (buffer holds {buffer.Count}, read {read} on this connection)";
+                    pace.Idle();
                     var more = await buffer.WaitToReadAsync(CancellationToken.None);
+                    pace.Busy();
                     State = "reading";
                     if (!more)
                     {
@@ -236,6 +259,7 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
                 if (buffer.Error is null && IsShutDown())
                 {
                     EndedByShutdown = true;
+                    pace.Idle();
                     return;
                 }
 
@@ -293,6 +317,30 @@ public sealed class StreamEngineStressTests(ITestOutputHelper output)
                 {
                     _reachedLast.TrySetResult();
                 }
+            }
+        }
+    }
+
+    /// <summary>Lets the clock step once per client that has run out of work, and on and on while all of them have.</summary>
+    private sealed class Pace(int clients)
+    {
+        private int _idle;
+
+        public SemaphoreSlim Steps { get; } = new(0);
+
+        public void Idle()
+        {
+            Interlocked.Increment(ref _idle);
+            Steps.Release();
+        }
+
+        public void Busy() => Interlocked.Decrement(ref _idle);
+
+        public void StepAgainIfAllIdle()
+        {
+            if (Volatile.Read(ref _idle) >= clients && Steps.CurrentCount == 0)
+            {
+                Steps.Release();
             }
         }
     }
