@@ -14,11 +14,12 @@ var scheduler = new HistoricalScheduler(start);
 var store = new PageViewStore();
 
 // tour:start
-// 1. Poll your store every 5 s on a scheduler. Fetches never overlap; a failed fetch backs off (1 s, 2 s, ...
-//    up to 60 s) and never ends the stream; `health` reports every change of state.
+// 1. Poll your store every 5 s on a scheduler. Fetches never overlap; a failed fetch backs off (up to 1 s, 2 s,
+//    ... 60 s, jittered by default; exact here so every run prints the same) and never ends the stream; `health`
+//    reports every change of state.
 var health = new PollHealth();
 var snapshots = SseObservable.Poll(
-    store.ReadAsync, new PollOptions { Interval = TimeSpan.FromSeconds(5) }, health, scheduler);
+    store.ReadAsync, new PollOptions { Interval = TimeSpan.FromSeconds(5), BackoffJitter = false }, health, scheduler);
 
 // 2. Change detection: a snapshot becomes an event only when it differs from the previous one. The event is
 //    serialized once, here. Its id is a state id (poll time + state key "views"): a resume cursor, and what a new
