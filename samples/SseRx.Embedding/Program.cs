@@ -16,8 +16,9 @@ builder.Services.AddProblemDetails();
 builder.Services.AddSseRx(sse => sse.Stream.HeartbeatInterval = TimeSpan.FromSeconds(15));
 var app = builder.Build();
 
-// The app's own store, and a feed that polls it once a second for the whole process, however many clients listen.
-var reviews = new ReviewLog(Scheduler.Default);
+// The app's reviews, in the package's in-memory store (a real app would implement IEntryLog<Review> over its
+// database), and a feed that polls it once a second for the whole process, however many clients listen.
+var reviews = new InMemoryEntryLog<Review>(Scheduler.Default, review => review.Position);
 var feed = new SseFeed<Review>(
     reviews,
     new SseFeedOptions<Review>
@@ -30,7 +31,7 @@ var feed = new SseFeed<Review>(
 
 app.MapPost("/reviews", (ReviewInput input) => input.Validate() is { } problem
     ? Results.ValidationProblem(new Dictionary<string, string[]> { [problem.Field] = [problem.Reason] })
-    : Results.Accepted(value: reviews.Add(input)));
+    : Results.Accepted(value: reviews.Add(position => Review.Create(input, position))));
 app.MapSseRx("/reviews/stream", feed);
 
 app.Run();

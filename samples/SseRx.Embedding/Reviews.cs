@@ -1,4 +1,3 @@
-using System.Reactive.Concurrency;
 using System.Text.Json.Serialization;
 
 namespace SseRx.Embedding;
@@ -15,54 +14,17 @@ internal sealed record ReviewInput(string? Product, int? Rating, string? Text)
             : null;
 }
 
-/// <summary>A stored review. <see cref="Id"/> is zero-padded, so ids of the same millisecond sort as numbers.</summary>
+/// <summary>
+/// A stored review. <see cref="Id"/> and <see cref="At"/> are the position the log stamped it with (its
+/// <see cref="InMemoryEntryLog{TEntry}"/> keys are zero-padded sequence numbers, so they sort as numbers).
+/// </summary>
 internal sealed record Review(string Id, string Product, int Rating, string? Text, DateTimeOffset At)
 {
     /// <summary>Where the review sits in the log, and so its event's id: its time and its id.</summary>
     [JsonIgnore]
     public SseEventId Position => SseEventId.Create(At, Id);
-}
 
-/// <summary>
-/// The app's reviews, and what SseRx polls: an <see cref="IEntryLog{TEntry}"/> whose range read returns the reviews
-/// between two positions. A real app would query its database for the rows in the range.
-/// </summary>
-/// <remarks>
-/// Thread-safe. A review is stamped (on the feed's clock) and stored under one lock, and times never go back, so a poll,
-/// which reads only up to a little before now, never passes a review that is still to come.
-/// </remarks>
-internal sealed class ReviewLog(IScheduler clock) : IEntryLog<Review>
-{
-    private readonly Lock _gate = new();
-    private readonly List<Review> _reviews = [];
-    private readonly SseEventId _created = SseEventId.AtTime(clock.Now);
-
-    public TimeSpan VisibilityDelay => TimeSpan.FromMilliseconds(50);
-
-    /// <summary>Stores a valid review (see <see cref="ReviewInput.Validate"/>).</summary>
-    public Review Add(ReviewInput input)
-    {
-        lock (_gate)
-        {
-            var now = clock.Now;
-            var at = _reviews.Count > 0 && _reviews[^1].At > now ? _reviews[^1].At : now;
-            var review = new Review($"{_reviews.Count + 1:D8}", input.Product!, input.Rating!.Value, input.Text, at);
-            _reviews.Add(review);
-            return review;
-        }
-    }
-
-    // It holds every review since the process started; an older cursor (a previous run's) gets a resync, not a gap.
-    public bool HoldsEverythingAfter(SseEventId after) => after >= _created;
-
-    public SseEventId PositionOf(Review entry) => entry.Position;
-
-    public ValueTask<IReadOnlyList<Review>> ReadAsync(EntryRange range, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            var inRange = _reviews.Where(r => range.Contains(r.Position));
-            return ValueTask.FromResult<IReadOnlyList<Review>>([.. (range.NewestFirst ? inRange.Reverse() : inRange).Take(range.MaxEntries)]);
-        }
-    }
+    /// <summary>A valid input (see <see cref="ReviewInput.Validate"/>) as the review stored at <paramref name="position"/>.</summary>
+    public static Review Create(ReviewInput input, SseEventId position) =>
+        new(position.Key, input.Product!, input.Rating!.Value, input.Text, position.Timestamp);
 }

@@ -56,7 +56,7 @@ status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/reviews" -H 'Cont
   -d '{"product":"kettle-2","rating":4,"text":"Boils fast."}')"
 [ "$status" = 202 ] || fail "POST /reviews answered $status, not 202"
 
-review() { grep -q '^data: {"id":"00000001","product":"kettle-2","rating":4,"text":"Boils fast.",' "$out/stream.txt"; }
+review() { grep -q '^data: {"id":"0000000000000001","product":"kettle-2","rating":4,"text":"Boils fast.",' "$out/stream.txt"; }
 wait_for 10 review || fail "the posted review did not arrive as an event"
 counted() { grep -q '^data: {"reviews":1,"averageRating":4}$' "$out/stream.txt"; }
 wait_for 10 counted || fail "no stats event counted the review"

@@ -11,7 +11,8 @@ builder.Services.AddProblemDetails();
 builder.Services.AddSseRx();
 var app = builder.Build();
 
-var updates = new StatusLog(Scheduler.Default);
+// The updates, in the package's in-memory store, which stamps their positions (a real app would query its database).
+var updates = new InMemoryEntryLog<StatusUpdate>(Scheduler.Default, update => update.Position);
 var feed = new SseFeed<StatusUpdate>(
     updates,
     new SseFeedOptions<StatusUpdate> { ToEvent = StatusUpdate.ToEvent, Poll = new() { Interval = TimeSpan.FromMilliseconds(500) } },
@@ -21,7 +22,7 @@ var feed = new SseFeed<StatusUpdate>(
 using var journal = feed.ToJournal(new JournalOptions { History = feed.History() }, Scheduler.Default);
 
 app.MapPost("/orders/{id}/status", (string id, StatusInput input) => StatusUpdate.Statuses.Contains(input.Status)
-    ? Results.Accepted(value: updates.Add(id, input.Status!))
+    ? Results.Accepted(value: updates.Add(position => new StatusUpdate(position.Key, id, input.Status!, position.Timestamp)))
     : Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Must be one of: {string.Join(", ", StatusUpdate.Statuses)}."] }));
 app.MapSseRx("/orders/stream", journal);
 app.MapGet("/orders/{id}/stream", (string id) =>

@@ -1,4 +1,3 @@
-using System.Reactive.Concurrency;
 using System.Text.Json.Serialization;
 
 namespace SseRx.Package.App;
@@ -16,6 +15,10 @@ internal sealed record Measurement(string Id, string Sensor, double Value, DateT
 {
     [JsonIgnore]
     public SseEventId Position => SseEventId.Create(At, Id);
+
+    /// <summary>A valid input as the measurement stored at <paramref name="position"/>.</summary>
+    public static Measurement Create(MeasurementInput input, SseEventId position) =>
+        new(position.Key, input.Sensor!, input.Value!.Value, position.Timestamp);
 
     public static SseEvent ToEvent(Measurement measurement) =>
         SseEvent.Create("measurement", measurement.Position, measurement, AppJson.Default.Measurement, topic: measurement.Sensor);
@@ -43,44 +46,6 @@ internal sealed class MeasurementCount : IStateProjection<Measurement>
         {
             _changed = false;
             changes.Add(SseEvent.Create("count", SseEventId.ForState(watermark, "count"), new MeasurementTotal(_count), AppJson.Default.MeasurementTotal));
-        }
-    }
-}
-
-/// <summary>
-/// The measurements, which the feed polls and resumes read. Thread-safe: a measurement is stamped on the feed's clock and
-/// stored under one lock, and times never go back, so a poll never passes a measurement still to come.
-/// </summary>
-internal sealed class MeasurementLog(IScheduler clock) : IEntryLog<Measurement>
-{
-    private readonly Lock _gate = new();
-    private readonly List<Measurement> _measurements = [];
-    private readonly SseEventId _created = SseEventId.AtTime(clock.Now);
-
-    public TimeSpan VisibilityDelay => TimeSpan.FromMilliseconds(50);
-
-    public Measurement Add(MeasurementInput input)
-    {
-        lock (_gate)
-        {
-            var now = clock.Now;
-            var at = _measurements.Count > 0 && _measurements[^1].At > now ? _measurements[^1].At : now;
-            var measurement = new Measurement($"{_measurements.Count + 1:D8}", input.Sensor!, input.Value!.Value, at);
-            _measurements.Add(measurement);
-            return measurement;
-        }
-    }
-
-    public bool HoldsEverythingAfter(SseEventId after) => after >= _created;
-
-    public SseEventId PositionOf(Measurement entry) => entry.Position;
-
-    public ValueTask<IReadOnlyList<Measurement>> ReadAsync(EntryRange range, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            var inRange = _measurements.Where(m => range.Contains(m.Position));
-            return ValueTask.FromResult<IReadOnlyList<Measurement>>([.. (range.NewestFirst ? inRange.Reverse() : inRange).Take(range.MaxEntries)]);
         }
     }
 }

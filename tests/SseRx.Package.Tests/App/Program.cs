@@ -16,7 +16,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddSseRx(options => builder.Configuration.GetSection("SseRx").Bind(options));
 var app = builder.Build();
 
-var measurements = new MeasurementLog(Scheduler.Default);
+var measurements = new InMemoryEntryLog<Measurement>(Scheduler.Default, measurement => measurement.Position);
 var feed = new SseFeed<Measurement>(
     measurements,
     new SseFeedOptions<Measurement>
@@ -30,7 +30,7 @@ using var journal = feed.ToJournal(new JournalOptions { History = feed.History()
 
 app.MapPost("/measurements", (MeasurementInput input) => input.Validate() is { } problem
     ? Results.ValidationProblem(new Dictionary<string, string[]> { [problem.Field] = [problem.Reason] })
-    : Results.Accepted(value: new { id = measurements.Add(input).Position.ToString() }));
+    : Results.Accepted(value: new { id = measurements.Add(position => Measurement.Create(input, position)).Position.ToString() }));
 app.MapGet("/readers", () => journal.ReaderCount);
 app.MapSseRx("/measurements/stream", journal);
 app.MapGet("/sensors/{sensor}/stream", (string sensor) =>
