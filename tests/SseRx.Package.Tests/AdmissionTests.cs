@@ -11,8 +11,9 @@ public sealed class AdmissionTests(PackagedApp app)
     [Fact]
     public async Task Over_the_limit_the_next_stream_gets_503_with_Retry_After_and_problem_details()
     {
-        // A retry interval under a second: Retry-After is still a whole number of seconds, at least 1.
-        await using var process = await app.StartAsync("--SseRx:MaxConnections=2", "--SseRx:Stream:RetryInterval=00:00:00.200");
+        // A retry interval under a second and no jitter: Retry-After is still a whole number of seconds, at least 1.
+        await using var process = await app.StartAsync(
+            "--SseRx:MaxConnections=2", "--SseRx:Stream:RetryInterval=00:00:00.200", "--SseRx:Stream:RetryJitter=00:00:00");
         await using var first = await process.OpenAsync("/measurements/stream");
         await using var second = await process.OpenAsync("/sensors/s1/stream");
         Assert.Equal("heartbeat", (await first.NextAsync()).EventType);

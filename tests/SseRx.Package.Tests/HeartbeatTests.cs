@@ -15,10 +15,11 @@ public sealed class HeartbeatTests(PackagedApp app)
         Assert.Equal(200, (int)stream.Response.StatusCode);
         Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
 
-        // Nothing has been added: the connect heartbeat comes first, with the reconnection delay and a cursor.
+        // Nothing has been added: the connect heartbeat comes first, with the reconnection delay (3 s plus this
+        // connection's share of the 2 s jitter) and a cursor.
         var first = await stream.NextAsync();
         Assert.Equal("heartbeat", first.EventType);
-        Assert.Equal(TimeSpan.FromSeconds(3), first.ReconnectionInterval);
+        Assert.InRange(first.ReconnectionInterval.GetValueOrDefault(), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
         Assert.True(IsCursor(first.EventId), $"The heartbeat's id '{first.EventId}' is not an event id.");
         using (var data = JsonDocument.Parse(first.Data))
         {
