@@ -45,7 +45,7 @@ public sealed class SseStreamOptions
     /// </summary>
     public double MaxLifetimeJitter { get; set; } = 0.1;
 
-    /// <summary>The per-connection buffer and its slow-consumer policy. Default: 256 events, then the client is dropped.</summary>
+    /// <summary>The per-connection buffer and its slow-consumer policy. Default: 1,024 events, then the client is dropped.</summary>
     public ConsumerBufferOptions Buffer { get; set; } = new();
 
     /// <summary>

@@ -9,22 +9,24 @@ namespace SseRx;
 public sealed class ConsumerBufferOptions
 {
     /// <summary>
-    /// The most events waiting for a client that is not reading before it is dropped. Default 256. A writer that reports
-    /// with <see cref="ConsumerBuffer.SetWriterBlocked"/> is held to this only while it is blocked on the client.
+    /// The most events waiting for a client that is not reading before it is dropped. Default 1,024: about 2.5 s of a
+    /// stream at 400 events/s, so a client that keeps reading is not dropped for a moment's lag (the ring holds
+    /// references to shared events and grows only as a backlog builds). A writer that reports with
+    /// <see cref="ConsumerBuffer.SetWriterBlocked"/> is held to this only while it is blocked on the client.
     /// </summary>
-    public int Capacity { get; set; } = 256;
+    public int Capacity { get; set; } = 1024;
 
     /// <summary>
     /// The most events waiting in any case: the memory bound when the server, not the client, falls behind (its writer
     /// is runnable but has not had the CPU to write). Applies only to writers that report with
     /// <see cref="ConsumerBuffer.SetWriterBlocked"/>; at least <see cref="Capacity"/>. Default (<see langword="null"/>):
-    /// 16 times <see cref="Capacity"/>, 4,096 at the default capacity (32 KiB of event references on 64-bit, allocated
+    /// 4 times <see cref="Capacity"/>, 4,096 at the default capacity (32 KiB of event references on 64-bit, allocated
     /// only as a backlog builds up).
     /// </summary>
     public int? MaxCapacity { get; set; }
 
     /// <summary>The <see cref="MaxCapacity"/> in effect.</summary>
-    internal int EffectiveMaxCapacity => MaxCapacity ?? (int)Math.Min(int.MaxValue, Capacity * 16L);
+    internal int EffectiveMaxCapacity => MaxCapacity ?? (int)Math.Min(int.MaxValue, Capacity * 4L);
 
     /// <summary>
     /// Event types of which only the latest pending one is kept (it moves to the tail, so ids stay in order).

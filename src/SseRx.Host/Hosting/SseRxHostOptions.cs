@@ -81,13 +81,13 @@ internal sealed class SseRxHostOptions
     /// </summary>
     public TimeSpan RetryJitter { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Events a client that is not reading may fall behind before it is dropped. Default 256.</summary>
-    public int ConsumerBufferCapacity { get; set; } = 256;
+    /// <summary>Events a client that is not reading may fall behind before it is dropped. Default 1,024.</summary>
+    public int ConsumerBufferCapacity { get; set; } = 1024;
 
     /// <summary>
     /// Events a client may fall behind while the server, not the client, is the slow one (its writer has not had the
     /// CPU to write): the memory bound of one connection's backlog. At least <see cref="ConsumerBufferCapacity"/>.
-    /// Default (unset): 16 times <see cref="ConsumerBufferCapacity"/>, 4,096 with the defaults.
+    /// Default (unset): 4 times <see cref="ConsumerBufferCapacity"/>, 4,096 with the defaults.
     /// </summary>
     public int? ConsumerBufferMaxCapacity { get; set; }
 

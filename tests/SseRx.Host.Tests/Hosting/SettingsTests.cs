@@ -42,7 +42,7 @@ public sealed class SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(3), options.RetryInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryJitter);
         Assert.Equal(0.1, options.MaxStreamLifetimeJitter);
-        Assert.Equal(256, options.ConsumerBufferCapacity);
+        Assert.Equal(1024, options.ConsumerBufferCapacity);
         Assert.Null(options.ConsumerBufferMaxCapacity); // 16 x the capacity
         Assert.Equal(100, options.Journal.Capacity);
         Assert.Equal(TimeSpan.FromMinutes(5), options.Journal.MaxAge);
