@@ -44,6 +44,17 @@ public sealed class LambdaManagedTests(SynthFixture synth)
     }
 
     [Fact]
+    public void StreamFunction_KeepsAManagedRuntime_AndStartsTheNativeBinaryThroughTheAdaptersWrapper()
+    {
+        // Managed Instances support managed runtimes only (no provided.*): the Native AOT asset runs on dotnet8 with
+        // the Web Adapter's exec wrapper running run.sh, which execs the binary.
+        var stream = S.Properties(StreamId(S));
+        Assert.Equal("dotnet8", Synthesized.Str(stream["Runtime"]));
+        Assert.Equal("run.sh", Synthesized.Str(stream["Handler"]));
+        Assert.Equal("/opt/bootstrap", Synthesized.Str(S.FunctionEnvironment(StreamId(S))["AWS_LAMBDA_EXEC_WRAPPER"]));
+    }
+
+    [Fact]
     public void StreamFunction_ServesManyStreamsPerEnvironment_AndTheHostAdmitsExactlyAsMany()
     {
         var config = ManagedConfig(S);
