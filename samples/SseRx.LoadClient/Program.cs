@@ -9,7 +9,7 @@ var mode = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 if (rest.Contains("--help") || rest.Contains("-h"))
 {
-    Console.WriteLine(mode == "startup" ? StartupProbe.Usage : LoadOptions.Usage);
+    Console.WriteLine(mode switch { "startup" => StartupProbe.Usage, "latency" => LatencyProbe.Usage, _ => LoadOptions.Usage });
     return 0;
 }
 
@@ -21,6 +21,8 @@ try
             return StartupProbe.Run(rest);
         case "compare":
             return Comparison.Run(rest);
+        case "latency":
+            return await LatencyProbe.RunAsync(rest);
         case "run":
             break;
         default:
@@ -68,6 +70,6 @@ try
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(mode == "startup" ? StartupProbe.Usage : LoadOptions.Usage);
+    Console.Error.WriteLine(mode switch { "startup" => StartupProbe.Usage, "latency" => LatencyProbe.Usage, _ => LoadOptions.Usage });
     return 2;
 }
