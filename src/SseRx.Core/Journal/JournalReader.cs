@@ -338,8 +338,11 @@ internal sealed class JournalReader(EventJournal journal, IObserver<SseEvent> ob
 
     private void Emit(IReadOnlyList<SseEvent> events)
     {
-        foreach (var value in events)
+        // Indexed, not foreach: enumerating an array through the interface allocates an enumerator, which would be one
+        // allocation per reader per batch on the fan-out path.
+        for (var i = 0; i < events.Count; i++)
         {
+            var value = events[i];
             if (IsDisposed)
             {
                 return;

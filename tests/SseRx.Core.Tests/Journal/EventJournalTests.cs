@@ -26,6 +26,37 @@ public sealed class EventJournalTests
     }
 
     [Fact]
+    public void Delivering_a_batch_allocates_nothing_per_reader()
+    {
+        // The journal's own work is per batch; per reader it only hands over the events it already holds.
+        static long AllocatedWith(int readers)
+        {
+            var (_, feed, journal) = NewJournal();
+            var observer = new SseRx.Tests.Heartbeat.CountingObserver<SseEvent>();
+            var subscriptions = Enumerable.Range(0, readers).Select(_ => journal.ResumeFrom(null).Subscribe(observer)).ToList();
+            var batches = Enumerable.Range(0, 101).Select(i => B(W(i * 10), W((i * 10) + 10), E((i * 10) + 5, "e" + i))).ToArray();
+            feed.OnNext(batches[0]);
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var batch in batches.Skip(1))
+            {
+                feed.OnNext(batch);
+            }
+
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(readers * 101, observer.Count);
+            subscriptions.ForEach(subscription => subscription.Dispose());
+            return allocated;
+        }
+
+        var one = AllocatedWith(1);
+        var thousand = AllocatedWith(1000);
+
+        // 100 batches to 999 more readers: even one 24-byte object per reader per batch would be 2.4 MB.
+        Assert.True(thousand - one < 10_000, $"1,000 readers allocated {thousand - one:N0} bytes more than one reader for 100 batches.");
+    }
+
+    [Fact]
     public void A_client_that_arrives_before_the_first_batch_gets_everything_live()
     {
         var (_, feed, journal) = NewJournal();
