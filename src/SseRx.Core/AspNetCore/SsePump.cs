@@ -12,82 +12,104 @@ internal static class SsePump
     /// <summary>
     /// Runs until the buffer ends, the client goes away, the buffer overflows (noticed even while a flush waits on the
     /// client, when a <see cref="PumpInterrupt"/> cancels that flush), the application stops (the interrupt ends the
-    /// buffer and cancels a pending flush) or <paramref name="cancellationToken"/> is cancelled. Never throws for those;
-    /// the caller disposes the buffer.
+    /// buffer and cancels a pending flush) or <paramref name="cancellationToken"/> is cancelled; never throws for those.
+    /// Then it tears the stream down, in this order: disposes the buffer, tells <paramref name="observer"/> how the stream
+    /// ended, disposes <paramref name="onStopping"/> and releases <paramref name="lease"/>. One method from start to end,
+    /// so an open stream holds this one frame.
     /// </summary>
     /// <param name="buffer">The connection's buffer; read by this loop only.</param>
     /// <param name="writer">The response body.</param>
-    /// <param name="cancellationToken">Cancelled when the client aborts.</param>
-    /// <param name="stopping">Cancelled when the application stops: the loop then reports <see cref="SseStreamEnd.Shutdown"/>.</param>
     /// <param name="maxEventsPerFlush">The most events written before a flush.</param>
-    /// <param name="observer">Told of each event written and each completed flush; optional.</param>
-    public static async Task<SseStreamEnd> RunAsync(
+    /// <param name="observer">Told of each event written, each completed flush and the end; optional.</param>
+    /// <param name="onStopping">The stream's registration on <paramref name="stopping"/>.</param>
+    /// <param name="lease">The stream's admission (its connection gate slot).</param>
+    /// <param name="stopping">Cancelled when the application stops: the loop then reports <see cref="SseStreamEnd.Shutdown"/>.</param>
+    /// <param name="cancellationToken">Cancelled when the client aborts.</param>
+    public static async Task RunAsync(
         ConsumerBuffer buffer,
         PipeWriter writer,
         int maxEventsPerFlush,
         ISseStreamObserver? observer,
+        CancellationTokenRegistration onStopping,
+        IDisposable lease,
         CancellationToken stopping,
         CancellationToken cancellationToken)
     {
+        using var admitted = lease;
+        using var registration = onStopping;
+        var end = SseStreamEnd.Faulted;
         try
         {
-            while (await buffer.WaitToReadAsync(cancellationToken))
+            try
             {
-                var written = 0;
-                while (written < maxEventsPerFlush && buffer.TryRead(out var item))
+                while (true)
                 {
-                    writer.Write(item.Utf8.Span);
-                    observer?.Written(item);
-                    written++;
-                }
+                    if (!await buffer.WaitToReadAsync(cancellationToken))
+                    {
+                        end = stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : buffer.Error switch
+                        {
+                            null => SseStreamEnd.Completed,
+                            SlowConsumerException => SseStreamEnd.SlowConsumer,
+                            _ => SseStreamEnd.Faulted,
+                        };
+                        break;
+                    }
 
-                if (written == 0)
-                {
-                    continue;
-                }
+                    var written = 0;
+                    while (written < maxEventsPerFlush && buffer.TryRead(out var item))
+                    {
+                        writer.Write(item.Utf8.Span);
+                        observer?.Written(item);
+                        written++;
+                    }
 
-                var flush = await FlushAsync(buffer, writer, cancellationToken);
-                if (stopping.IsCancellationRequested)
-                {
-                    return SseStreamEnd.Shutdown;
-                }
+                    if (written == 0)
+                    {
+                        continue;
+                    }
 
-                if (buffer.Error is SlowConsumerException)
-                {
-                    // The buffer overflowed while this loop waited on the client, and PumpInterrupt cancelled the
-                    // flush to say so. Kestrel reports a cancelled pending flush as an ordinary one, so ask the buffer.
-                    return SseStreamEnd.SlowConsumer;
-                }
+                    var flush = await FlushAsync(buffer, writer, cancellationToken);
+                    if (stopping.IsCancellationRequested)
+                    {
+                        end = SseStreamEnd.Shutdown;
+                        break;
+                    }
 
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    return stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : SseStreamEnd.ClientGone;
-                }
+                    if (buffer.Error is SlowConsumerException)
+                    {
+                        // The buffer overflowed while this loop waited on the client, and PumpInterrupt cancelled the
+                        // flush to say so. Kestrel reports a cancelled pending flush as an ordinary one, so ask the buffer.
+                        end = SseStreamEnd.SlowConsumer;
+                        break;
+                    }
 
-                observer?.Flushed(written);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        end = SseStreamEnd.ClientGone;
+                        break;
+                    }
+
+                    observer?.Flushed(written);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                end = stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : SseStreamEnd.ClientGone;
+            }
+            catch (IOException)
+            {
+                // Kestrel reports a reset connection as an IOException from the flush.
+                end = SseStreamEnd.ClientGone;
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            return stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : SseStreamEnd.ClientGone;
+            buffer.Dispose();
+            if (observer is not null)
+            {
+                await observer.EndedAsync(end, buffer.Error);
+            }
         }
-        catch (IOException)
-        {
-            // Kestrel reports a reset connection as an IOException from the flush.
-            return SseStreamEnd.ClientGone;
-        }
-
-        if (stopping.IsCancellationRequested)
-        {
-            return SseStreamEnd.Shutdown;
-        }
-
-        return buffer.Error switch
-        {
-            null => SseStreamEnd.Completed,
-            SlowConsumerException => SseStreamEnd.SlowConsumer,
-            _ => SseStreamEnd.Faulted,
-        };
     }
 
     /// <summary>

@@ -78,52 +78,55 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
         return StreamAsync(httpContext, server, options, lastEventId, lease);
     }
 
-    /// <summary>Streams to an admitted client; releases its gate <paramref name="lease"/> when the stream ends, however it ends.</summary>
-    private async Task StreamAsync(HttpContext context, SseRxServer server, SseStreamOptions options, string? lastEventId, IDisposable lease)
+    /// <summary>
+    /// Starts the stream of an admitted client and returns its pump, which releases the gate <paramref name="lease"/> when
+    /// the stream ends, however it ends. Not async itself, so an open stream holds only the pump's frame.
+    /// </summary>
+    private Task StreamAsync(HttpContext context, SseRxServer server, SseStreamOptions options, string? lastEventId, IDisposable lease)
     {
-        using var admitted = lease;
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-
-        // Proxies such as nginx buffer responses unless told not to.
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
-        var observer = server.Listener.Opened(context, lastEventId);
-        // A client's heartbeats carry its cursor until it has been sent an event: its own Last-Event-ID, or, for a new client,
-        // the initial cursor (a drop before any data then resumes as a new client and gets the state again).
-        var resumeCursor = SseEventId.TryParse(lastEventId, out var parsed) ? parsed : SseEventId.Initial;
-        var heartbeats = new HeartbeatSource(options, server, resumeCursor, StreamJitter.Retry(options));
-        var interrupt = new PumpInterrupt(response.BodyWriter);
-        var resumed = _journal.ResumeFrom(lastEventId, observer is null ? null : observer.Resumed);
-        var events = (_pipeline?.Invoke(resumed) ?? resumed).WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, server.Clock, options.HeartbeatMode);
-        if (options.MaxLifetime is { } lifetime)
-        {
-            events = events.WithMaxLifetime(StreamJitter.Lifetime(lifetime, options), server.Clock);
-        }
-
-        var buffer = events.Finally(interrupt.OnPipelineEnded).SubscribeBuffered(options.Buffer);
-        interrupt.Attach(buffer);
-        var end = SseStreamEnd.Faulted;
-
-        // Runs inline if the application is already stopping: the buffer ends and the loop returns at once.
-        // Open streams end on their connection's close request, which Kestrel makes once it has stopped accepting
-        // connections, so a client's reconnect goes to another instance (see StreamShutdown).
-        var endOfStream = StreamShutdown.EndOfStream(context, server.Stopping);
-        using var onStopping = endOfStream.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
+        ConsumerBuffer? buffer = null;
+        CancellationTokenRegistration onStopping = default;
         try
         {
-            end = await SsePump.RunAsync(buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, endOfStream, context.RequestAborted);
-        }
-        finally
-        {
-            buffer.Dispose();
-            if (observer is not null)
+            var response = context.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+
+            // Proxies such as nginx buffer responses unless told not to.
+            response.Headers["X-Accel-Buffering"] = "no";
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+            var observer = server.Listener.Opened(context, lastEventId);
+            // A client's heartbeats carry its cursor until it has been sent an event: its own Last-Event-ID, or, for a new
+            // client, the initial cursor (a drop before any data then resumes as a new client and gets the state again).
+            var resumeCursor = SseEventId.TryParse(lastEventId, out var parsed) ? parsed : SseEventId.Initial;
+            var heartbeats = new HeartbeatSource(options, server, resumeCursor, StreamJitter.Retry(options));
+            var interrupt = new PumpInterrupt(response.BodyWriter);
+            var resumed = _journal.ResumeFrom(lastEventId, observer is null ? null : observer.Resumed);
+            var events = (_pipeline?.Invoke(resumed) ?? resumed).WithHeartbeat(options.HeartbeatInterval, heartbeats.Next, server.Clock, options.HeartbeatMode);
+            if (options.MaxLifetime is { } lifetime)
             {
-                await observer.EndedAsync(end, buffer.Error);
+                events = events.WithMaxLifetime(StreamJitter.Lifetime(lifetime, options), server.Clock);
             }
+
+            buffer = events.Finally(interrupt.OnPipelineEnded).SubscribeBuffered(options.Buffer);
+            interrupt.Attach(buffer);
+
+            // Runs inline if the application is already stopping: the buffer ends and the pump returns at once.
+            // Open streams end on their connection's close request, which Kestrel makes once it has stopped accepting
+            // connections, so a client's reconnect goes to another instance (see StreamShutdown).
+            var endOfStream = StreamShutdown.EndOfStream(context, server.Stopping);
+            onStopping = endOfStream.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
+            return SsePump.RunAsync(
+                buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, onStopping, lease, endOfStream, context.RequestAborted);
+        }
+        catch
+        {
+            onStopping.Dispose();
+            buffer?.Dispose();
+            lease.Dispose();
+            throw;
         }
     }
 
