@@ -7,6 +7,7 @@
 #   SCENARIOS="fanout" samples/SseRx.LoadClient/run-comparison.sh    # one scenario
 #   SERVERS="sserx" SCENARIOS="polls" samples/SseRx.LoadClient/run-comparison.sh
 #   SSERX_ENV="DOTNET_gcServer=0" samples/SseRx.LoadClient/run-comparison.sh   # extra environment for SseRx.Host only
+#   SERVERS="sserx stock sserx-aot" samples/SseRx.LoadClient/run-comparison.sh   # also the Native AOT host (published first)
 #
 # Scenarios (each run is bounded: ramp + warmup + DURATION seconds, with a hard deadline in the client):
 #   idle       IDLE_STREAMS (19,000) streams, no events (SseRx: simulator off, heartbeats only; stock: 0.2 events/s so
@@ -47,6 +48,7 @@ BUILD=${BUILD:-1}
 PER_SOURCE=${PER_SOURCE:-10}
 
 HOST_BIN=$ROOT/src/SseRx.Host/bin/Release/net10.0
+AOT_BIN=$ROOT/artifacts/aot-perf
 STOCK_BIN=$ROOT/samples/SseRx.StockBaseline/bin/Release/net10.0
 CLIENT_DLL=$ROOT/samples/SseRx.LoadClient/bin/Release/net10.0/SseRx.LoadClient.dll
 COUNTERS_DLL=$ROOT/tests/SseRx.Benchmarks/bin/Release/net10.0/SseRx.Benchmarks.dll
@@ -61,6 +63,10 @@ if [[ $BUILD == 1 ]]; then
   for project in src/SseRx.Host samples/SseRx.StockBaseline samples/SseRx.LoadClient tests/SseRx.Benchmarks; do
     dotnet build -c Release --nologo -v quiet "$ROOT/$project" >&2
   done
+fi
+if [[ " $SERVERS " == *" sserx-aot "* ]]; then
+  # The host as the Lambda asset and the container image ship it.
+  dotnet publish "$ROOT/src/SseRx.Host" -c Release -r linux-x64 --nologo -v quiet -o "$AOT_BIN" >&2
 fi
 
 # Both the server and the client hold one descriptor per stream.
@@ -84,18 +90,20 @@ trap stop_server EXIT INT TERM
 # start_server sserx|stock RATE SCENARIO: starts it, waits for /health, sets SERVER_PID and URL.
 start_server() {
   local server=$1 rate=$2 scenario=$3 port
-  if [[ $server == sserx ]]; then
+  if [[ $server == sserx || $server == sserx-aot ]]; then
     port=$SSERX_PORT
+    local command=(dotnet SseRx.Host.dll) bin=$HOST_BIN
+    [[ $server == sserx-aot ]] && command=(./SseRx.Host) bin=$AOT_BIN
     local simulator=(SseRx__Simulator__Enabled=true "SseRx__Simulator__EventsPerSecond=$rate")
     [[ $rate == 0 ]] && simulator=(SseRx__Simulator__Enabled=false)
     # The content root is the working directory, so run from the build output (appsettings.json, wwwroot).
-    (cd "$HOST_BIN" && exec env \
+    (cd "$bin" && exec env \
       ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
       SseRx__Store=memory "${simulator[@]}" \
       SseRx__PollInterval="$POLL_INTERVAL" SseRx__MaxConnections=20000 \
       SseRx__HeartbeatInterval=00:00:30 SseRx__MaxStreamLifetime=01:00:00 \
       Logging__LogLevel__Default=Warning $SSERX_ENV \
-      nice -n "$NICE" dotnet SseRx.Host.dll) > "$OUT/sserx-$scenario.log" 2>&1 &
+      nice -n "$NICE" "${command[@]}") > "$OUT/$server-$scenario.log" 2>&1 &
   elif [[ $server == floor ]]; then
     port=$STOCK_PORT
     (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning \
@@ -170,7 +178,7 @@ for scenario in $SCENARIOS; do
         load "$server/saturated" "$FANOUT_STREAMS" 7
         ;;
       polls)
-        [[ $server == sserx ]] || continue # the baseline has no store to poll
+        [[ $server == sserx* ]] || continue # the baseline has no store to poll
         log "$server / polls: 1, 100, 10,000 streams at $POLLS_RATE events/s, poll interval $POLL_INTERVAL"
         start_server "$server" "$POLLS_RATE" polls
         for n in 1 100 10000; do
