@@ -6,7 +6,7 @@
 #   samples/SseRx.LoadClient/run-comparison.sh                       # every scenario, both servers (about 8 minutes)
 #   SCENARIOS="fanout" samples/SseRx.LoadClient/run-comparison.sh    # one scenario
 #   SERVERS="sserx" SCENARIOS="polls" samples/SseRx.LoadClient/run-comparison.sh
-#   SSERX_ENV="DOTNET_gcServer=0" samples/SseRx.LoadClient/run-comparison.sh   # extra environment for SseRx.Host only
+#   SSERX_ENV="DOTNET_gcServer=1" samples/SseRx.LoadClient/run-comparison.sh   # extra environment for SseRx.Host only
 #   SERVERS="sserx stock sserx-aot" samples/SseRx.LoadClient/run-comparison.sh   # also the Native AOT host (published first)
 #
 # Scenarios (each run is bounded: ramp + warmup + DURATION seconds, with a hard deadline in the client):
