@@ -72,9 +72,8 @@ public sealed class EventJournal : IDisposable
     // Readers whose history read waits for the first batch (a fresh process has no position to read up to yet).
     private List<(JournalReader Reader, SseEventId Cursor)>? _awaitingPosition;
 
-    // Batches and terminals waiting to be delivered, and whether a thread is delivering them (the drain loop).
-    private readonly Queue<Delivery> _deliveries = new();
-    private bool _delivering;
+    // Batches and terminals waiting to be delivered by the drain loop (under _gate).
+    private readonly DrainQueue<Delivery> _deliveries;
 
     /// <summary>Creates a journal over <paramref name="source"/>. Nothing is subscribed until the first reader arrives.</summary>
     /// <param name="source">The feed's batches (one poll per process; see <see cref="SseFeed{TEntry}"/>).</param>
@@ -90,6 +89,7 @@ public sealed class EventJournal : IDisposable
 
         _source = source;
         _scheduler = scheduler;
+        _deliveries = new DrainQueue<Delivery>(_gate);
         _options = new JournalOptions
         {
             Capacity = options.Capacity,
@@ -201,8 +201,7 @@ public sealed class EventJournal : IDisposable
             _disposed = true;
             connection = _connection;
             _connection = null;
-            _deliveries.Enqueue(Delivery.Terminal(TakeAllReaders(), null));
-            deliver = StartDeliveringUnderGate();
+            deliver = _deliveries.EnqueueAndClaim(Delivery.Terminal(TakeAllReaders(), null));
         }
 
         if (deliver)
@@ -369,8 +368,7 @@ public sealed class EventJournal : IDisposable
 
             if (fresh.Length > 0)
             {
-                _deliveries.Enqueue(Delivery.Batch(fresh));
-                deliver = StartDeliveringUnderGate();
+                deliver = _deliveries.EnqueueAndClaim(Delivery.Batch(fresh));
             }
         }
 
@@ -400,8 +398,7 @@ public sealed class EventJournal : IDisposable
             }
 
             _connection = null;
-            _deliveries.Enqueue(Delivery.Terminal(TakeAllReaders(), error));
-            deliver = StartDeliveringUnderGate();
+            deliver = _deliveries.EnqueueAndClaim(Delivery.Terminal(TakeAllReaders(), error));
         }
 
         if (deliver)
@@ -610,22 +607,9 @@ public sealed class EventJournal : IDisposable
         }
     }
 
-    /// <summary>Marks a delivery as running; false when another thread is already delivering (it will take this one too).</summary>
-    private bool StartDeliveringUnderGate()
-    {
-        Debug.Assert(_gate.IsHeldByCurrentThread, "Whether a delivery runs is decided under the journal's lock.");
-        if (_delivering)
-        {
-            return false;
-        }
-
-        _delivering = true;
-        return true;
-    }
-
     /// <summary>
     /// The drain loop: delivers queued batches and terminals in order, outside the lock, until none is left. Only the
-    /// thread that set <see cref="_delivering"/> runs it.
+    /// thread that claimed <see cref="_deliveries"/> runs it.
     /// </summary>
     private void Deliver()
     {
@@ -636,9 +620,8 @@ public sealed class EventJournal : IDisposable
             int used;
             lock (_gate)
             {
-                if (!_deliveries.TryDequeue(out delivery))
+                if (!_deliveries.TryTakeOrRelease(out delivery))
                 {
-                    _delivering = false;
                     return;
                 }
 

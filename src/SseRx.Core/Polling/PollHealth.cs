@@ -50,10 +50,11 @@ public sealed class PollHealth : IObservable<PollStatus>
     private IObserver<PollStatus>[] _observers = [];
     private volatile PollStatus _current = Initial;
 
-    // Under _gate: what is still to be delivered (a status for everyone, or one subscriber's replay), and whether a
-    // thread is delivering (the drain loop).
-    private readonly Queue<(PollStatus Status, IObserver<PollStatus>? Only)> _pending = new();
-    private bool _delivering;
+    // Under _gate: what is still to be delivered by the drain loop (a status for everyone, or one subscriber's replay).
+    private readonly DrainQueue<(PollStatus Status, IObserver<PollStatus>? Only)> _pending;
+
+    /// <summary>Creates a tracker in <see cref="PollState.Starting"/>.</summary>
+    public PollHealth() => _pending = new(_gate);
 
     /// <summary>The current status; <see cref="PollState.Starting"/> until the poller reports.</summary>
     public PollStatus Current => _current;
@@ -69,8 +70,7 @@ public sealed class PollHealth : IObservable<PollStatus>
         {
             // The replay is queued with the registration, so no report can overtake it.
             _observers = [.. _observers, observer];
-            _pending.Enqueue((_current, observer));
-            deliver = StartDeliveringUnderGate();
+            deliver = _pending.EnqueueAndClaim((_current, observer));
         }
 
         var subscription = new Subscription(this, observer);
@@ -93,26 +93,13 @@ public sealed class PollHealth : IObservable<PollStatus>
             }
 
             _current = status;
-            _pending.Enqueue((status, null));
-            if (!StartDeliveringUnderGate())
+            if (!_pending.EnqueueAndClaim((status, null)))
             {
                 return;
             }
         }
 
         Deliver();
-    }
-
-    private bool StartDeliveringUnderGate()
-    {
-        System.Diagnostics.Debug.Assert(_gate.IsHeldByCurrentThread, "Whether a delivery runs is decided under the lock.");
-        if (_delivering)
-        {
-            return false;
-        }
-
-        _delivering = true;
-        return true;
     }
 
     /// <summary>The drain loop: delivers what is queued, in order, outside the lock.</summary>
@@ -124,9 +111,8 @@ public sealed class PollHealth : IObservable<PollStatus>
             IObserver<PollStatus>[] observers;
             lock (_gate)
             {
-                if (!_pending.TryDequeue(out next))
+                if (!_pending.TryTakeOrRelease(out next))
                 {
-                    _delivering = false;
                     return;
                 }
 
