@@ -5,43 +5,16 @@
 # by stats that count it. Used by tests/run.sh; takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
+name=embedding
 out="../../artifacts/embedding-smoke"
-mkdir -p "$out"
-app_pid=""
-stream_pid=""
-cleanup() {
-  [ -z "$stream_pid" ] || kill "$stream_pid" 2>/dev/null || true
-  [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true
-}
-trap cleanup EXIT
+logs=(app.log stream.txt)
+source ../smoke-test-lib.sh
 
-fail() {
-  echo "embedding smoke test: $1" >&2
-  echo "--- app log" >&2; cat "$out/app.log" >&2 || true
-  echo "--- stream" >&2; cat "$out/stream.txt" >&2 || true
-  exit 1
-}
-
-# Wait for a condition, checking every 0.2 s, for at most $1 seconds.
-wait_for() {
-  local seconds=$1; shift
-  for _ in $(seq 1 $((seconds * 5))); do
-    if "$@"; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
-
-# The built app, not `dotnet run`, so the process started here is the one stopped here.
-dotnet bin/Release/net10.0/SseRx.Embedding.dll --urls http://127.0.0.1:0 >"$out/app.log" 2>&1 &
-app_pid=$!
-listening() { grep -q "Now listening on: http://127.0.0.1:" "$out/app.log"; }
-wait_for 30 listening || fail "the app did not start listening"
-url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$out/app.log" | head -n 1)"
+start_app bin/Release/net10.0/SseRx.Embedding.dll
 
 : >"$out/stream.txt"
 curl -sN --max-time 60 "$url/reviews/stream" >"$out/stream.txt" &
-stream_pid=$!
+pids+=($!)
 first_event() { [ "$(grep -m 1 '^event: ' "$out/stream.txt")" = "event: heartbeat" ]; }
 wait_for 10 first_event || fail "the stream's first event is not a heartbeat"
 empty_stats() { grep -q '^data: {"reviews":0,"averageRating":null}$' "$out/stream.txt"; }

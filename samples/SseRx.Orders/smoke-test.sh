@@ -5,27 +5,10 @@
 # Last-Event-ID that gets the later update and not the earlier one. Used by tests/run.sh; takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
+name=orders
 out="../../artifacts/orders-smoke"
-mkdir -p "$out"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-fail() {
-  echo "orders smoke test: $1" >&2
-  for file in app.log all.txt order.txt resumed.txt; do echo "--- $file" >&2; cat "$out/$file" >&2 || true; done
-  exit 1
-}
-
-# Wait for a condition, checking every 0.2 s, for at most $1 seconds.
-wait_for() {
-  local seconds=$1; shift
-  for _ in $(seq 1 $((seconds * 5))); do
-    if "$@"; then return 0; fi
-    sleep 0.2
-  done
-  return 1
-}
+logs=(app.log all.txt order.txt resumed.txt)
+source ../smoke-test-lib.sh
 
 has() { grep -q "$2" "$out/$1"; }
 first_event_is_heartbeat() { [ "$(grep -m 1 '^event: ' "$out/$1")" = "event: heartbeat" ]; }
@@ -33,11 +16,7 @@ post_status() {
   curl -s -w '\n%{http_code}' -X POST "$url/orders/$1/status" -H 'Content-Type: application/json' -d "{\"status\":\"$2\"}"
 }
 
-# The built app, not `dotnet run`, so the process started here is the one stopped here.
-dotnet bin/Release/net10.0/SseRx.Orders.dll --urls http://127.0.0.1:0 >"$out/app.log" 2>&1 &
-pids+=($!)
-wait_for 30 has app.log "Now listening on: http://127.0.0.1:" || fail "the app did not start listening"
-url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$out/app.log" | head -n 1)"
+start_app bin/Release/net10.0/SseRx.Orders.dll
 
 : >"$out/all.txt"; : >"$out/order.txt"; : >"$out/resumed.txt"
 curl -sN --max-time 60 "$url/orders/stream" >"$out/all.txt" & pids+=($!)
