@@ -2,6 +2,7 @@ using System.Reactive.Concurrency;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseRx.AspNetCore;
@@ -48,19 +49,17 @@ internal static class SseRxHostServiceCollectionExtensions
         services.AddSseRx();
         services.AddOptions<SseRxOptions>().Configure<IOptions<SseRxHostOptions>>(static (streams, host) =>
         {
-            // Invalid host settings are reported once, by their own start-up validation, naming the SseRx:* key; the
-            // package's options then keep their (valid) defaults instead of repeating the same error.
-            SseRxHostOptions settings;
-            try
+            if (TryRead(host) is { } settings)
             {
-                settings = host.Value;
+                ConfigureStreams(streams, settings);
             }
-            catch (OptionsValidationException)
+        });
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<SseRxHostOptions>>(static (sockets, host) =>
+        {
+            if (TryRead(host) is { } settings)
             {
-                return;
+                sockets.UnsafePreferInlineScheduling = settings.InlineSocketScheduling;
             }
-
-            ConfigureStreams(streams, settings);
         });
         services.TryAddSingleton<MetricsReader>();
         services.AddHostedService<SseRxStartup>();
@@ -70,6 +69,23 @@ internal static class SseRxHostServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<SseRxHostOptions>>((cors, sseRx) => SseRxCors.Configure(cors, sseRx.Value.Cors));
         return services;
+    }
+
+    /// <summary>
+    /// The validated host settings, or <see langword="null"/> when they are invalid: invalid settings are reported once,
+    /// by their own start-up validation naming the <c>SseRx:*</c> key, and options derived from them keep their (valid)
+    /// defaults instead of repeating the same error.
+    /// </summary>
+    private static SseRxHostOptions? TryRead(IOptions<SseRxHostOptions> host)
+    {
+        try
+        {
+            return host.Value;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SseRx.Host.Hosting;
 using SseRx.Host.Tests.Infrastructure;
 
@@ -43,11 +47,28 @@ public sealed class SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryJitter);
         Assert.Equal(0.1, options.MaxStreamLifetimeJitter);
         Assert.Equal(1024, options.ConsumerBufferCapacity);
-        Assert.Null(options.ConsumerBufferMaxCapacity); // 16 x the capacity
+        Assert.Null(options.ConsumerBufferMaxCapacity); // 4 x the capacity
         Assert.Equal(100, options.Journal.Capacity);
         Assert.Equal(TimeSpan.FromMinutes(5), options.Journal.MaxAge);
         Assert.True(options.Simulator.Enabled);
         Assert.Empty(options.Cors.AllowedOrigins);
+        Assert.True(options.InlineSocketScheduling);
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void Kestrels_socket_transport_sends_inline_unless_the_setting_turns_it_off(string? value, bool inline)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["SseRx:InlineSocketScheduling"] = value })
+            .Build();
+        using var services = new ServiceCollection().AddLogging().AddSseRxHost(configuration).BuildServiceProvider();
+
+        var sockets = services.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
+
+        Assert.Equal(inline, sockets.UnsafePreferInlineScheduling);
     }
 
     [Fact]
