@@ -18,8 +18,9 @@ namespace SseRx.AspNetCore;
 /// </para>
 /// <para>
 /// On shutdown it ends the buffer (the loop's wait returns) and cancels a pending flush; the loop sees the stopping
-/// token and reports <see cref="SseStreamEnd.Shutdown"/>. That is one registration on the stopping token per connection,
-/// instead of a linked token source per connection.
+/// token and reports <see cref="SseStreamEnd.Shutdown"/>. When the client aborts it ends the buffer the same way, and the
+/// loop sees the abort token and reports <see cref="SseStreamEnd.ClientGone"/>. That is one registration on each token
+/// per connection, for its whole life: no linked token source, and no registration per wait.
 /// </para>
 /// <para>
 /// One per connection. Its methods may run on any thread (on overflow, the poller's, inside the journal's fan-out),
@@ -55,6 +56,13 @@ internal sealed class PumpInterrupt(PipeWriter writer)
         Volatile.Read(ref _buffer)?.Dispose();
         CancelFlush();
     }
+
+    /// <summary>
+    /// The client went away: end the buffer, so the loop's wait returns. One registration on the request's abort token
+    /// for the stream's life, instead of one per wait (a wait per batch, thousands of streams per batch). A flush that
+    /// is waiting on the client fails by itself when Kestrel aborts the connection.
+    /// </summary>
+    public void OnClientGone() => Volatile.Read(ref _buffer)?.Dispose();
 
     private void CancelFlush()
     {

@@ -14,29 +14,35 @@ internal static class SsePump
     /// client, when a <see cref="PumpInterrupt"/> cancels that flush), the application stops (the interrupt ends the
     /// buffer and cancels a pending flush) or <paramref name="cancellationToken"/> is cancelled; never throws for those.
     /// Then it tears the stream down, in this order: disposes the buffer, tells <paramref name="observer"/> how the stream
-    /// ended, disposes <paramref name="onStopping"/> and releases <paramref name="lease"/>. One method from start to end,
-    /// so an open stream holds this one frame.
+    /// ended, disposes <paramref name="onStopping"/> and <paramref name="onAborted"/> and releases <paramref name="lease"/>.
+    /// One method from start to end, so an open stream holds this one frame.
     /// </summary>
     /// <param name="buffer">The connection's buffer; read by this loop only.</param>
     /// <param name="writer">The response body.</param>
     /// <param name="maxEventsPerFlush">The most events written before a flush.</param>
     /// <param name="observer">Told of each event written, each completed flush and the end; optional.</param>
     /// <param name="onStopping">The stream's registration on <paramref name="stopping"/>.</param>
+    /// <param name="onAborted">
+    /// The stream's registration on <paramref name="cancellationToken"/>, which ends <paramref name="buffer"/>: the loop's
+    /// waits take no token of their own, so no wait registers and unregisters a callback.
+    /// </param>
     /// <param name="lease">The stream's admission (its connection gate slot).</param>
     /// <param name="stopping">Cancelled when the application stops: the loop then reports <see cref="SseStreamEnd.Shutdown"/>.</param>
-    /// <param name="cancellationToken">Cancelled when the client aborts.</param>
+    /// <param name="cancellationToken">Cancelled when the client aborts; also cancels a flush that waits on the client.</param>
     public static async Task RunAsync(
         ConsumerBuffer buffer,
         PipeWriter writer,
         int maxEventsPerFlush,
         ISseStreamObserver? observer,
         CancellationTokenRegistration onStopping,
+        CancellationTokenRegistration onAborted,
         IDisposable lease,
         CancellationToken stopping,
         CancellationToken cancellationToken)
     {
         using var admitted = lease;
-        using var registration = onStopping;
+        using var stoppingRegistration = onStopping;
+        using var abortedRegistration = onAborted;
         var end = SseStreamEnd.Faulted;
         try
         {
@@ -44,14 +50,16 @@ internal static class SsePump
             {
                 while (true)
                 {
-                    if (!await buffer.WaitToReadAsync(cancellationToken))
+                    if (!await buffer.WaitToReadAsync(CancellationToken.None))
                     {
-                        end = stopping.IsCancellationRequested ? SseStreamEnd.Shutdown : buffer.Error switch
-                        {
-                            null => SseStreamEnd.Completed,
-                            SlowConsumerException => SseStreamEnd.SlowConsumer,
-                            _ => SseStreamEnd.Faulted,
-                        };
+                        end = stopping.IsCancellationRequested ? SseStreamEnd.Shutdown
+                            : cancellationToken.IsCancellationRequested ? SseStreamEnd.ClientGone
+                            : buffer.Error switch
+                            {
+                                null => SseStreamEnd.Completed,
+                                SlowConsumerException => SseStreamEnd.SlowConsumer,
+                                _ => SseStreamEnd.Faulted,
+                            };
                         break;
                     }
 

@@ -86,6 +86,7 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
     {
         ConsumerBuffer? buffer = null;
         CancellationTokenRegistration onStopping = default;
+        CancellationTokenRegistration onAborted = default;
         try
         {
             var response = context.Response;
@@ -118,11 +119,14 @@ public sealed class SseStreamResult : IResult, IEndpointMetadataProvider
             // connections, so a client's reconnect goes to another instance (see StreamShutdown).
             var endOfStream = StreamShutdown.EndOfStream(context, server.Stopping);
             onStopping = endOfStream.UnsafeRegister(static state => ((PumpInterrupt)state!).OnShutdown(), interrupt);
+            var aborted = context.RequestAborted;
+            onAborted = aborted.UnsafeRegister(static state => ((PumpInterrupt)state!).OnClientGone(), interrupt);
             return SsePump.RunAsync(
-                buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, onStopping, lease, endOfStream, context.RequestAborted);
+                buffer, response.BodyWriter, options.MaxEventsPerFlush, observer, onStopping, onAborted, lease, endOfStream, aborted);
         }
         catch
         {
+            onAborted.Dispose();
             onStopping.Dispose();
             buffer?.Dispose();
             lease.Dispose();
