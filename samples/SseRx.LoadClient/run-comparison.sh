@@ -15,7 +15,9 @@
 #   fanout     5,000 streams, 10 events/s: broadcast spread p50/p99/max, memory per stream
 #   saturated  5,000 streams offered SATURATED_RATE events/s (default 100): deliveries/s, spread p99
 #              Add "floor" to SERVERS for the floor of any Kestrel stream: the baseline binary's /api/v2/floor, which
-#              starts the response, writes one comment and waits (idle scenario only).
+#              starts the response, writes one comment and waits (idle scenario), and /api/v2/floor-fanout, which copies
+#              one pre-built batch the size of SseRx's into every response 10 times a second (fanout scenario), on
+#              SseRx.Host's runtime settings (workstation GC, inline socket scheduling).
 #   polls      SseRx only: 1, 100 and 10,000 streams at POLLS_RATE events/s (default 100): store fetches/s read from the
 #              server's /health (poll.fetches) at the start and end of the window, and distinct metrics ids/s
 #
@@ -106,8 +108,9 @@ start_server() {
       nice -n "$NICE" "${command[@]}") > "$OUT/$server-$scenario.log" 2>&1 &
   elif [[ $server == floor ]]; then
     port=$STOCK_PORT
-    (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning \
-      nice -n "$NICE" dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second 0.001) > "$OUT/floor-$scenario.log" 2>&1 &
+    (cd "$STOCK_BIN" && exec env Logging__LogLevel__Default=Warning DOTNET_gcServer=0 \
+      nice -n "$NICE" dotnet SseRx.StockBaseline.dll --urls "http://127.0.0.1:$port" --events-per-second 0.001 \
+      --floor-batches-per-second 10 --inline-scheduling true) > "$OUT/floor-$scenario.log" 2>&1 &
   else
     port=$STOCK_PORT
     # Stock TypedResults.ServerSentEvents sends the response head only with the first event, so an idle stream would
@@ -120,6 +123,7 @@ start_server() {
   SERVER_PID=$!
   URL="http://127.0.0.1:$port/api/v2/stream"
   [[ $server == floor ]] && URL="http://127.0.0.1:$port/api/v2/floor"
+  [[ $server == floor && $scenario == fanout ]] && URL="http://127.0.0.1:$port/api/v2/floor-fanout"
   for _ in $(seq 1 300); do
     if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/health" 2>/dev/null; then
       sleep 2 # let start-up work (JIT, first polls) finish before the baseline RSS is read
@@ -160,7 +164,7 @@ load() {
 
 for scenario in $SCENARIOS; do
   for server in $SERVERS; do
-    [[ $server == floor && $scenario != idle ]] && continue
+    [[ $server == floor && $scenario != idle && $scenario != fanout ]] && continue
     case $scenario in
       idle)
         log "$server / idle: $IDLE_STREAMS streams, no events"

@@ -9,7 +9,7 @@ namespace SseRx.StockBaseline;
 internal sealed class Broadcaster
 {
     /// <summary>The per-connection buffer: the same capacity SseRx uses by default.</summary>
-    private const int Capacity = 256;
+    private const int Capacity = 1024;
 
     private readonly ConcurrentDictionary<Channel<SseItem<NewItem>>, byte> _subscribers = new();
 
