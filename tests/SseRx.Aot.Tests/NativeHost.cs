@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
+using SseRx.Testing;
 
 namespace SseRx.Aot.Tests;
 
@@ -9,32 +7,31 @@ namespace SseRx.Aot.Tests;
 /// The host's Native AOT binary as its own process: started from a working directory of its own (not the publish
 /// folder, so the content root must not depend on it), in Production, on a free loopback port.
 /// </summary>
-public sealed partial class NativeHost : IAsyncDisposable
+public sealed class NativeHost : IAsyncDisposable
 {
     /// <summary>How long a test waits for something that should happen at once.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     private static readonly Lazy<Task<string>> Binary = new(FindOrPublishAsync);
 
-    private readonly Process _process;
+    private readonly ListeningProcess _process;
     private readonly string _workingDirectory;
-    private readonly ConcurrentQueue<string> _output = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NativeHost(Process process, string workingDirectory)
+    private NativeHost(ListeningProcess process, string workingDirectory, string publishDirectory)
     {
         _process = process;
         _workingDirectory = workingDirectory;
+        PublishDirectory = publishDirectory;
     }
 
     /// <summary>Where the host listens, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
-    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+    public Uri BaseAddress => _process.BaseAddress;
 
     /// <summary>The directory the binary was published to.</summary>
-    public string PublishDirectory { get; private set; } = string.Empty;
+    public string PublishDirectory { get; }
 
     /// <summary>Every line the process wrote so far (stdout and stderr).</summary>
-    public IReadOnlyList<string> Lines => [.. _output];
+    public IReadOnlyList<string> Lines => _process.Lines;
 
     /// <summary>The exit code, once the process has exited.</summary>
     public int ExitCode => _process.ExitCode;
@@ -44,13 +41,7 @@ public sealed partial class NativeHost : IAsyncDisposable
     {
         var binary = await Binary.Value;
         var workingDirectory = Directory.CreateTempSubdirectory("sserx-aot-").FullName;
-        var start = new ProcessStartInfo(binary)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(binary) { WorkingDirectory = workingDirectory };
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -59,26 +50,15 @@ public sealed partial class NativeHost : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var host = new NativeHost(new Process { StartInfo = start, EnableRaisingEvents = true }, workingDirectory)
-        {
-            PublishDirectory = Path.GetDirectoryName(binary)!,
-        };
-        host._process.OutputDataReceived += (_, line) => host.OnOutput(line.Data);
-        host._process.ErrorDataReceived += (_, line) => host.OnOutput(line.Data);
-        host._process.Exited += (_, _) => host._listening.TrySetException(new InvalidOperationException("The host exited during start-up."));
-        host._process.Start();
-        host._process.BeginOutputReadLine();
-        host._process.BeginErrorReadLine();
         try
         {
-            host.BaseAddress = await host._listening.Task.WaitAsync(Deadline);
-            return host;
+            var process = await ListeningProcess.StartAsync(start, "The native host", Deadline);
+            return new NativeHost(process, workingDirectory, Path.GetDirectoryName(binary)!);
         }
-        catch (Exception error)
+        catch
         {
-            var output = string.Join('\n', host.Lines);
-            await host.DisposeAsync();
-            throw new InvalidOperationException($"The native host did not start: {error.Message}\n{output}", error);
+            Directory.Delete(workingDirectory, recursive: true);
+            throw;
         }
     }
 
@@ -88,32 +68,13 @@ public sealed partial class NativeHost : IAsyncDisposable
     /// <summary>Sends SIGTERM, as a container runtime or Lambda does, and waits for the exit; false at the deadline.</summary>
     public async Task<bool> StopAsync()
     {
-        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) } })!)
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var deadline = new CancellationTokenSource(Deadline);
-        try
-        {
-            await _process.WaitForExitAsync(deadline.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await _process.SendSigtermAsync();
+        return await _process.WaitForExitAsync(Deadline);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Directory.Delete(_workingDirectory, recursive: true);
     }
 
@@ -157,21 +118,4 @@ public sealed partial class NativeHost : IAsyncDisposable
 
         return Path.Combine(output, "SseRx.Host");
     }
-
-    private void OnOutput(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _output.Enqueue(line);
-        if (ListeningLine().Match(line) is { Success: true } match)
-        {
-            _listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));
-        }
-    }
-
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 }
