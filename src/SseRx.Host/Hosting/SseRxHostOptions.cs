@@ -95,7 +95,7 @@ internal sealed class SseRxHostOptions
     /// Whether Kestrel's socket transport runs its continuations inline (<c>SocketTransportOptions.UnsafePreferInlineScheduling</c>)
     /// instead of handing each one to an I/O queue. Default <see langword="true"/>: a stream's flush then sends on the
     /// thread that flushed, so its 4 KiB pipe block goes back to the pool at once instead of waiting, with thousands of
-    /// others, for a queued send (measured: 5.5 KiB less per stream at 5,000 streams and 10 events/s, and less CPU).
+    /// others, for a queued send (measured: 4.4-5.5 KiB less per stream at 5,000 streams and 10 events/s, at the same CPU).
     /// On Linux the runtime hands socket completions to the thread pool (unless
     /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which this host does not set), so no request code runs on
     /// the epoll thread; the host's handlers never block. Set it to <see langword="false"/> for Kestrel's default.
