@@ -89,33 +89,8 @@ public sealed class NativeHost : IAsyncDisposable
             return File.Exists(given) ? Path.GetFullPath(given) : throw new FileNotFoundException("SSERX_AOT_HOST names no file.", given);
         }
 
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SseRx.sln")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException("The repository root (SseRx.sln) was not found above " + AppContext.BaseDirectory);
-        }
-
-        var output = Path.Combine(root.FullName, "artifacts", "aot");
-        var publish = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { "publish", Path.Combine(root.FullName, "src", "SseRx.Host"), "-c", "Release", "-r", "linux-x64", "-o", output, "--nologo" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(publish)!;
-        var log = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet publish failed ({process.ExitCode}):\n{await log}\n{await errors}");
-        }
-
+        var output = Path.Combine(Repository.Root, "artifacts", "aot");
+        await Repository.DotnetAsync(Repository.Root, "publish", Path.Combine("src", "SseRx.Host"), "-c", "Release", "-r", "linux-x64", "-o", output);
         return Path.Combine(output, "SseRx.Host");
     }
 }

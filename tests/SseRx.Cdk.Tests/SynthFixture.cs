@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
+using SseRx.Testing;
 
 namespace SseRx.Cdk.Tests;
 
@@ -90,7 +91,7 @@ public sealed class SynthFixture : IDisposable
     public string LambdaAsset { get; }
 
     /// <summary>The repository root (where SseRx.sln is).</summary>
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => Repository.Root;
 
     /// <summary>The default Lambda target (no dashboard origin, ADOT layer on).</summary>
     public Synthesized Lambda => _lambda.Value;
@@ -134,19 +135,6 @@ public sealed class SynthFixture : IDisposable
         var artifact = assembly.GetStackByName(stack.StackName);
         var json = JsonNode.Parse(File.ReadAllText(artifact.TemplateFullPath))!.AsObject();
         return new Synthesized(stack, Template.FromStack(stack), json, assembly.Directory);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SseRx.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SseRx.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

@@ -26,6 +26,20 @@ public sealed class InMemoryEntryLogTests
 
     private static SseEventId Id(string text) => SseEventId.Parse(text);
 
+    /// <summary>A log with five entries, stamped at 10,000 to 10,004 ms, and all five as a read returns them.</summary>
+    private static (InMemoryEntryLog<TestEntry> Log, string[] All) FiveEntriesOneMillisecondApart()
+    {
+        var scheduler = ClockAt(10_000);
+        var log = Log(scheduler);
+        for (var ms = 10_000; ms < 10_005; ms++)
+        {
+            scheduler.AdvanceTo(Ms(ms));
+            Add(log);
+        }
+
+        return (log, Read(log, new EntryRange(SseEventId.Initial, Everything, int.MaxValue)));
+    }
+
     [Fact]
     public void Adds_are_stamped_now_with_zero_padded_sequence_keys_that_sort_as_text_and_as_values()
     {
@@ -62,15 +76,8 @@ public sealed class InMemoryEntryLogTests
     [Fact]
     public void A_read_returns_its_range_after_exclusive_through_inclusive_oldest_first_up_to_its_maximum()
     {
-        var scheduler = ClockAt(10_000);
-        var log = Log(scheduler);
-        for (var ms = 10_000; ms < 10_005; ms++)
-        {
-            scheduler.AdvanceTo(Ms(ms));
-            Add(log);
-        }
+        var (log, all) = FiveEntriesOneMillisecondApart();
 
-        var all = Read(log, new EntryRange(SseEventId.Initial, Everything, int.MaxValue));
         Assert.Equal(5, all.Length);
 
         // (second, fourth]: the second excluded, the fourth included.
@@ -85,15 +92,7 @@ public sealed class InMemoryEntryLogTests
     [Fact]
     public void A_newest_first_read_returns_the_newest_entries_of_its_range_newest_first()
     {
-        var scheduler = ClockAt(10_000);
-        var log = Log(scheduler);
-        for (var ms = 10_000; ms < 10_005; ms++)
-        {
-            scheduler.AdvanceTo(Ms(ms));
-            Add(log);
-        }
-
-        var all = Read(log, new EntryRange(SseEventId.Initial, Everything, int.MaxValue));
+        var (log, all) = FiveEntriesOneMillisecondApart();
 
         Assert.Equal([all[3], all[2]], Read(log, new EntryRange(Id(all[0]), Id(all[3]), 2, NewestFirst: true)));
         Assert.Equal(all[1..].Reverse(), Read(log, new EntryRange(Id(all[0]), Everything, 10, NewestFirst: true)));

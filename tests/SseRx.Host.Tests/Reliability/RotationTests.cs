@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text;
 using SseRx.Host.Tests.Infrastructure;
+using SseRx.Testing;
 using Xunit.Abstractions;
 
 namespace SseRx.Host.Tests.Reliability;
@@ -119,7 +120,9 @@ public sealed class RotationTests(ITestOutputHelper output)
                 var opened = Stopwatch.StartNew();
                 using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(SseRxApp.Deadline);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                using var tee = new TeeStream(await response.Content.ReadAsStreamAsync());
+                // The raw bytes, to check the frames.
+                using var raw = new MemoryStream();
+                using var tee = new RecordingStream(await response.Content.ReadAsStreamAsync(), raw);
                 await using var events = SseParser.Create(tee, static (_, data) => Encoding.UTF8.GetString(data)).EnumerateAsync().GetAsyncEnumerator();
                 var count = 0;
                 var ended = false;
@@ -168,7 +171,7 @@ public sealed class RotationTests(ITestOutputHelper output)
                 // with as many events parsed as frames sent.
                 result.Durations.Add(opened.Elapsed);
                 Interlocked.Increment(ref _rotations);
-                var bytes = tee.Captured;
+                var bytes = raw.ToArray();
                 var frames = Encoding.UTF8.GetString(bytes).Split("\n\n").Length - 1;
                 if (!bytes.AsSpan().EndsWith("\n\n"u8) || frames != count)
                 {
@@ -192,65 +195,5 @@ public sealed class RotationTests(ITestOutputHelper output)
         public int Resyncs { get; set; }
 
         public int Rotations { get; set; }
-    }
-
-    /// <summary>Passes reads through and keeps a copy of every byte, to check the raw frames.</summary>
-    private sealed class TeeStream(Stream inner) : Stream
-    {
-        private readonly MemoryStream _copy = new();
-
-        public byte[] Captured => _copy.ToArray();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = inner.Read(buffer, offset, count);
-            _copy.Write(buffer, offset, read);
-            return read;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await inner.ReadAsync(buffer, cancellationToken);
-            _copy.Write(buffer.Span[..read]);
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                _copy.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
+using SseRx.Testing;
 
 namespace SseRx.Package.Tests.Infrastructure;
 
@@ -31,7 +31,7 @@ public sealed class PackagedApp : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         ProjectDirectory = Path.Combine(root, "tests", "SseRx.Package.Tests", "App");
         if (Environment.GetEnvironmentVariable("SSERX_PACKAGE_APP") is { Length: > 0 } built)
         {
@@ -44,7 +44,7 @@ public sealed class PackagedApp : IAsyncLifetime
         var package = Path.Combine(root, "artifacts", "packages", $"SseRx.Core.{version}.nupkg");
         if (!File.Exists(package) || File.GetLastWriteTimeUtc(package) < LastWrite(Path.Combine(root, "src", "SseRx.Core")))
         {
-            await DotnetAsync(root, "pack", "src/SseRx.Core/SseRx.Core.csproj", "-c", "Release", "-o", "artifacts/packages");
+            await Repository.DotnetAsync(root, "pack", "src/SseRx.Core/SseRx.Core.csproj", "-c", "Release", "-o", "artifacts/packages");
         }
 
         // A re-pack keeps the version, so a copy restored from an earlier pack would be used instead of this one.
@@ -54,22 +54,11 @@ public sealed class PackagedApp : IAsyncLifetime
             Directory.Delete(restored, recursive: true);
         }
 
-        await DotnetAsync(root, "build", ProjectDirectory, "-c", "Release");
+        await Repository.DotnetAsync(root, "build", ProjectDirectory, "-c", "Release");
         AppAssembly = Path.Combine(ProjectDirectory, "bin", "Release", "net10.0", "SseRx.Package.App.dll");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SseRx.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("No SseRx.sln above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>The latest write to a source file under <paramref name="directory"/> (build outputs excluded).</summary>
     private static DateTime LastWrite(string directory) =>
@@ -83,29 +72,5 @@ public sealed class PackagedApp : IAsyncLifetime
         var hashFile = Directory.GetFiles(restored, "*.nupkg.sha512").SingleOrDefault();
         return hashFile is not null &&
             File.ReadAllText(hashFile).Trim() == Convert.ToBase64String(SHA512.HashData(File.ReadAllBytes(package)));
-    }
-
-    private static async Task DotnetAsync(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments.Append("--nologo"))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await errors}");
-        }
     }
 }
